@@ -1,0 +1,323 @@
+/**
+ * The speaker: the peer table. Owns the listeners and one `PeerSession` per configured
+ * peer, and turns what sessions see into typed events. This is the API the reflector
+ * daemon builds on (the decision process and update groups live above it; nothing here
+ * keeps routes).
+ *
+ *   addPeer/updatePeer/removePeer ──► PeerSession (session/) ──► events:
+ *   listen([addr:port])                 FSM + Transport           state, established,
+ *   send(peer, frames) ◄── drain ◄──                              update, eor, routeRefresh,
+ *                                                                  notification, drain,
+ *                                                                  unknownConnection
+ *
+ * Backpressure (DESIGN.md §4): `send` returns false once the peer's socket buffer is
+ * above its high-water mark; feed that peer again on its 'drain' event.
+ */
+import { EventEmitter } from 'node:events';
+import type { DecodedUpdate } from './wire/update.js';
+import { CeaseSubcode, ErrorCode } from './wire/errors.js';
+import { encodeShutdownNotification } from './wire/notification.js';
+import { encodeAttributes } from './wire/update-encode.js';
+import { encodeEndOfRib, packUpdates, packWithdrawals } from './wire/pack.js';
+import { encodeRouteRefresh } from './wire/route-refresh.js';
+import { MessageType, type Family, type Nlri, type PathAttributes } from './wire/types.js';
+import type { FsmState, NotificationSpec, State } from './fsm/state.js';
+import type { AddPathSetting, GracefulRestartSetting, Negotiated } from './fsm/negotiate.js';
+import { realClock, type Clock } from './session/clock.js';
+import { resolvePeerConfig, sessionSettingsDiffer } from './session/config.js';
+import { Listener } from './session/listener.js';
+import { normaliseAddress } from './session/address.js';
+import { PeerSession, type SessionObserver } from './session/session.js';
+
+export type { AddPathSetting, GracefulRestartSetting, Negotiated } from './fsm/negotiate.js';
+export type { State, NotificationSpec } from './fsm/state.js';
+
+/** One configured neighbour. Addresses are textual IPv4 or IPv6. */
+export interface PeerConfig {
+  readonly peerAddress: string;
+  /** Port to dial (default 179). */
+  readonly peerPort?: number;
+  /** Source address for our outgoing connection (and the next hop we would announce). */
+  readonly localAddress?: string;
+  /** Source port for our outgoing connection (default: ephemeral). */
+  readonly localPort?: number;
+  readonly localAs: number;
+  readonly peerAs: number;
+  /** Our BGP Identifier, dotted quad. */
+  readonly routerId: string;
+  /** Offered HoldTime, seconds: 0 or >= 3 (default 90). */
+  readonly holdTime?: number;
+  /** Never dial; wait for the peer (BIRD `passive on`). */
+  readonly passive?: boolean;
+  /** ConnectRetryTime, seconds (default 5, as calico/node's BIRD). */
+  readonly connectRetrySeconds?: number;
+  /** Delay before restarting after the session went down (default: 0 passive, connectRetrySeconds active). */
+  readonly idleHoldSeconds?: number;
+  /** AFI/SAFIs to advertise (IPV4_UNICAST / IPV6_UNICAST from wire/types). Default: the peer address family. */
+  readonly families?: readonly Family[];
+  /** RFC 7911 wishes per family. Default none. */
+  readonly addPath?: readonly AddPathSetting[];
+  /** RFC 4724 capability to advertise. Default: none (no GR capability). */
+  readonly gracefulRestart?: GracefulRestartSetting;
+  /** RFC 8654. Default off. */
+  readonly extendedMessage?: boolean;
+  /**
+   * IP TTL for the session. Node's net.Socket cannot set IP_TTL, so only the system
+   * default (64 on Linux, which is what BIRD `multihop` uses) is possible: a value other
+   * than 64 is refused by addPeer. Kept for documentation and future use.
+   */
+  readonly ttl?: number;
+  readonly description?: string;
+}
+
+/** Messages counted per type and direction. */
+export interface MessageCounts {
+  open: number;
+  update: number;
+  notification: number;
+  keepalive: number;
+  routeRefresh: number;
+}
+
+export interface PeerStats {
+  readonly received: Readonly<MessageCounts>;
+  readonly sent: Readonly<MessageCounts>;
+  /** Wall-clock time (Date.now() ms) of the last state change. */
+  readonly since: number;
+  /** Why the session last went down, or null. */
+  readonly lastError: string | null;
+  /** How many times the session reached Established. */
+  readonly establishedTransitions: number;
+}
+
+/** What callers hold for a peer: read-only views, valid until removePeer. */
+export interface Peer {
+  /** Normalised peer address: the peer table key. */
+  readonly address: string;
+  readonly config: PeerConfig;
+  readonly state: State;
+  /** Set while OpenConfirm/Established; null otherwise. */
+  readonly negotiated: Negotiated | null;
+  /** Local and remote endpoints of the current connection, if any. */
+  readonly localEndpoint: string | null;
+  readonly remoteEndpoint: string | null;
+  readonly stats: PeerStats;
+  readonly fsm: FsmState;
+  /** The socket buffer is above its high-water mark: wait for 'drain' before sending more. */
+  readonly needsDrain: boolean;
+}
+
+export type NotificationDirection = 'sent' | 'received';
+
+/** A NOTIFICATION with its decoded shutdown communication (RFC 8203/9003), if any. */
+export interface NotificationEvent extends NotificationSpec {
+  readonly data: Uint8Array;
+  /** Human readable: "Cease / Administrative Shutdown (6/2)" plus any shutdown communication. */
+  readonly text: string;
+  readonly shutdownCommunication?: string;
+}
+
+export interface SpeakerEvents {
+  state: [peer: Peer, from: State, to: State, reason: string];
+  established: [peer: Peer, negotiated: Negotiated];
+  /** An UPDATE other than End-of-RIB. `update.action` 'treat-as-withdraw' means every NLRI in it is withdrawn (RFC 7606 §2). */
+  update: [peer: Peer, update: DecodedUpdate];
+  eor: [peer: Peer, family: Family];
+  routeRefresh: [peer: Peer, family: Family, subtype: number];
+  notification: [peer: Peer, direction: NotificationDirection, notification: NotificationEvent];
+  /** A connection from an address that is no peer: already destroyed, no state kept. */
+  unknownConnection: [remoteAddress: string, localAddress: string];
+  /** The peer's socket buffer went below its low-water mark: feed it again. */
+  drain: [peer: Peer];
+  /** Listener failures and similar (never per-message problems: those are NOTIFICATIONs). */
+  error: [error: Error];
+}
+
+export interface ListenAddress {
+  readonly address: string;
+  /** Default 179; 0 picks a free port (see `listening()`). */
+  readonly port?: number;
+}
+
+export interface CloseOptions {
+  /** Cease subcode (RFC 4486), default 2 Administrative Shutdown. */
+  readonly subcode?: number;
+  /** RFC 8203/9003 shutdown communication (subcodes 2 and 4 only). */
+  readonly message?: string;
+  /** Restart automatically after the idle hold time (default true). */
+  readonly restart?: boolean;
+}
+
+export interface SpeakerOptions {
+  /** Injected clock; default the real one (session/clock.ts). */
+  readonly clock?: Clock;
+  /** Listen backlog (default 4096, capped by net.core.somaxconn). */
+  readonly backlog?: number;
+}
+
+/** The peer table API (implemented by `Speaker`). */
+export interface PeerTable {
+  addPeer(config: PeerConfig): Peer;
+  /**
+   * Applies a new config; resets the session (Cease 6/6) when a session setting changed.
+   * Changing only the graceful restart R-bit (`restarting`) never resets: it goes into the next OPEN.
+   */
+  updatePeer(address: string, config: PeerConfig): Peer;
+  /** Stops and forgets the peer (Cease 6/3 Peer De-configured unless told otherwise). */
+  removePeer(address: string, opts?: { notification?: CloseOptions }): void;
+  getPeer(address: string): Peer | undefined;
+  peers(): IterableIterator<Peer>;
+  listen(addresses: readonly ListenAddress[]): Promise<void>;
+  /** Bound listener endpoints ("addr:port"). */
+  listening(): readonly { address: string; port: number }[];
+  /**
+   * Queues encoded messages (one batched socket write per tick). Returns false when the
+   * peer is not Established (frames dropped: wait for 'established') or when the socket
+   * buffer is above its high-water mark (frames queued: wait for 'drain').
+   */
+  send(peer: Peer, frames: readonly Uint8Array[]): boolean;
+  /** Packs and queues UPDATEs for `nlri` sharing `attributes` (IPv6: MP_REACH_NLRI with `nextHop`). */
+  sendUpdate(peer: Peer, family: Family, attributes: PathAttributes, nlri: readonly Nlri[], nextHop?: Uint8Array): boolean;
+  sendWithdrawals(peer: Peer, family: Family, nlri: readonly Nlri[]): boolean;
+  /** RFC 4724 §2 End-of-RIB marker. */
+  sendEndOfRib(peer: Peer, family: Family): boolean;
+  /** Encodes and queues one ROUTE-REFRESH (RFC 2918). */
+  sendRouteRefresh(peer: Peer, family: Family, subtype?: number): boolean;
+  close(peer: Peer, opts?: CloseOptions): void;
+  /** TCP close with no NOTIFICATION (graceful restart, RFC 4724). */
+  closeSilently(peer: Peer): void;
+  /** Cease to every peer, closes listeners, resolves when sockets are closed. */
+  stop(opts?: CloseOptions): Promise<void>;
+}
+
+
+/** The Cease NOTIFICATION for CloseOptions (RFC 4486 subcode, RFC 9003 shutdown communication). */
+export function ceaseNotification(opts: CloseOptions | undefined, defaultSubcode: number): NotificationSpec {
+  const subcode = opts?.subcode ?? defaultSubcode;
+  const withText = opts?.message !== undefined && (subcode === CeaseSubcode.ADMIN_SHUTDOWN || subcode === CeaseSubcode.ADMIN_RESET);
+  const data = withText ? encodeShutdownNotification(subcode, opts.message!).data : new Uint8Array(0);
+  return { code: ErrorCode.CEASE, subcode, data, ...(opts?.message !== undefined ? { message: opts.message } : {}) };
+}
+
+export class Speaker extends EventEmitter<SpeakerEvents> implements PeerTable {
+  private readonly table = new Map<string, PeerSession>();
+  private readonly clock: Clock;
+  private readonly listener: Listener;
+  private readonly observer: SessionObserver = {
+    state: (p, from, to, reason) => this.emit('state', p, from, to, reason),
+    established: (p, n) => this.emit('established', p, n),
+    update: (p, u) => this.emit('update', p, u),
+    eor: (p, f) => this.emit('eor', p, f),
+    routeRefresh: (p, f, subtype) => this.emit('routeRefresh', p, f, subtype),
+    notification: (p, dir, n) => this.emit('notification', p, dir, n),
+    drain: (p) => this.emit('drain', p),
+  };
+
+  constructor(opts: SpeakerOptions = {}) {
+    super();
+    this.clock = opts.clock ?? realClock;
+    this.listener = new Listener(
+      {
+        route: (remote) => {
+          const s = this.table.get(remote);
+          return s ? (socket) => s.accept(socket) : undefined;
+        },
+        onUnknown: (remote, local) => this.emit('unknownConnection', remote, local),
+        onError: (err) => {
+          if (this.listenerCount('error') > 0) this.emit('error', err);
+        },
+      },
+      opts.backlog ?? 4096,
+    );
+  }
+
+  addPeer(config: PeerConfig): Peer {
+    const settings = resolvePeerConfig(config);
+    if (this.table.has(settings.peerAddress)) throw new RangeError(`peer ${settings.peerAddress} already exists`);
+    const s = new PeerSession(config, settings, this.clock, this.observer);
+    this.table.set(s.address, s);
+    s.start();
+    return s;
+  }
+
+  updatePeer(address: string, config: PeerConfig): Peer {
+    const s = this.session(address);
+    const settings = resolvePeerConfig(config);
+    if (settings.peerAddress !== s.address) throw new RangeError(`updatePeer cannot change the peer address ${s.address}`);
+    s.config = config;
+    const reset = sessionSettingsDiffer(s.settings, settings);
+    s.settings = settings;
+    // AutomaticStop: the session restarts with the new settings after IdleHoldTime.
+    if (reset) s.close(ceaseNotification(undefined, CeaseSubcode.OTHER_CONFIGURATION_CHANGE), true);
+    return s;
+  }
+
+  removePeer(address: string, opts: { notification?: CloseOptions } = {}): void {
+    const s = this.session(address);
+    this.table.delete(s.address);
+    void s.shutdown(ceaseNotification(opts.notification, CeaseSubcode.PEER_DECONFIGURED));
+  }
+
+  getPeer(address: string): Peer | undefined {
+    return this.table.get(normaliseAddress(address));
+  }
+
+  peers(): IterableIterator<Peer> {
+    return this.table.values();
+  }
+
+  listen(addresses: readonly ListenAddress[]): Promise<void> {
+    return this.listener.listen(addresses);
+  }
+
+  listening(): readonly { address: string; port: number }[] {
+    return this.listener.bound();
+  }
+
+  send(peer: Peer, frames: readonly Uint8Array[]): boolean {
+    return this.session(peer.address).send(frames);
+  }
+
+  /** Packs and sends `nlri` sharing `attributes` (IPv6: `nextHop` = 16 or 32 bytes for MP_REACH_NLRI). */
+  sendUpdate(peer: Peer, family: Family, attributes: PathAttributes, nlri: readonly Nlri[], nextHop?: Uint8Array): boolean {
+    const ctx = peer.negotiated?.codec;
+    if (!ctx) return false;
+    const attrs = encodeAttributes(attributes, ctx);
+    return this.send(peer, packUpdates(family, attrs, nlri, ctx, nextHop ? { nextHop } : {}));
+  }
+
+  sendWithdrawals(peer: Peer, family: Family, nlri: readonly Nlri[]): boolean {
+    const ctx = peer.negotiated?.codec;
+    return ctx ? this.send(peer, packWithdrawals(family, nlri, ctx)) : false;
+  }
+
+  /** RFC 4724 §2 End-of-RIB marker. */
+  sendEndOfRib(peer: Peer, family: Family): boolean {
+    return this.send(peer, [encodeEndOfRib(family)]);
+  }
+
+  sendRouteRefresh(peer: Peer, family: Family, subtype = 0): boolean {
+    return this.send(peer, [encodeRouteRefresh({ type: MessageType.ROUTE_REFRESH, afi: family.afi, subtype, safi: family.safi })]);
+  }
+
+  close(peer: Peer, opts: CloseOptions = {}): void {
+    this.session(peer.address).close(ceaseNotification(opts, CeaseSubcode.ADMIN_SHUTDOWN), opts.restart ?? true);
+  }
+
+  closeSilently(peer: Peer): void {
+    this.session(peer.address).closeSilently('closed locally without NOTIFICATION (graceful restart, RFC 4724)');
+  }
+
+  async stop(opts?: CloseOptions): Promise<void> {
+    const n = ceaseNotification(opts, CeaseSubcode.ADMIN_SHUTDOWN);
+    const sessions = [...this.table.values()];
+    this.table.clear();
+    await Promise.all([this.listener.close(), ...sessions.map((s) => s.shutdown(n))]);
+  }
+
+  private session(address: string): PeerSession {
+    const s = this.table.get(normaliseAddress(address));
+    if (!s) throw new RangeError(`no peer ${address}`);
+    return s;
+  }
+}
