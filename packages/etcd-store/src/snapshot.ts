@@ -1,0 +1,234 @@
+/**
+ * PURE fold of etcd list and watch events into revisioned snapshots and diffs.
+ *
+ *   list(kvs, R)                 -> Snapshot@R
+ *   applyEvents(Snapshot@R, evs) -> Snapshot@R' + diff (only the touched keys)
+ *   relist(Snapshot@R, kvs, R2)  -> Snapshot@R2 + diff (after a compaction, the
+ *                                   difference between what we had and what is)
+ *
+ * A value that fails validation is absent from its collection (the same whether
+ * it was seen in a list or in an event, so a fold always equals a fresh list) and
+ * its issues are kept under its key. Snapshots are immutable: a fold copies only
+ * the collections it touches.
+ */
+import { parseKey, type Kind } from './keys.js';
+import { parseResource, type BGPConfiguration, type BGPPeer, type BlockAffinity, type CalicoNode, type IPAMBlock, type IPPool, type Resource, type ValidationIssue } from './resources/index.js';
+
+export interface Collections {
+  nodes: CalicoNode;
+  peers: BGPPeer;
+  configs: BGPConfiguration;
+  pools: IPPool;
+  blocks: IPAMBlock;
+  affinities: BlockAffinity;
+}
+export type CollectionName = keyof Collections;
+export const COLLECTIONS: readonly CollectionName[] = ['nodes', 'peers', 'configs', 'pools', 'blocks', 'affinities'];
+
+const COLLECTION_OF: Readonly<Record<Kind, CollectionName>> = {
+  Node: 'nodes',
+  BGPPeer: 'peers',
+  BGPConfiguration: 'configs',
+  IPPool: 'pools',
+  IPAMBlock: 'blocks',
+  BlockAffinity: 'affinities',
+};
+
+export interface Entry<T> {
+  readonly key: string;
+  readonly modRevision: number;
+  /** The value as stored, to tell a real change from a rewrite of the same value. */
+  readonly raw: string;
+  readonly value: T;
+}
+
+export type Snapshot = {
+  /** The etcd revision this state is complete up to. */
+  readonly revision: number;
+  /** Validation issues by etcd key (only keys that have some). */
+  readonly issues: ReadonlyMap<string, readonly ValidationIssue[]>;
+} & { readonly [C in CollectionName]: ReadonlyMap<string, Entry<Collections[C]>> };
+
+export interface KeyValue {
+  readonly key: string;
+  readonly value: string;
+  readonly modRevision: number;
+}
+
+export type StoreEvent =
+  | { readonly type: 'put'; readonly key: string; readonly value: string; readonly modRevision: number }
+  | { readonly type: 'delete'; readonly key: string; readonly modRevision: number };
+
+export interface Change<T> {
+  readonly name: string;
+  readonly before?: T;
+  readonly after?: T;
+}
+
+export interface KindDiff<T> {
+  readonly added: readonly Change<T>[];
+  readonly changed: readonly Change<T>[];
+  readonly removed: readonly Change<T>[];
+}
+
+export type SnapshotDiff = {
+  readonly fromRevision: number;
+  readonly toRevision: number;
+  /** True when the diff came from a re-list (after a compaction). */
+  readonly relisted: boolean;
+  readonly issues: { readonly added: readonly ValidationIssue[]; readonly removed: readonly ValidationIssue[] };
+} & { readonly [C in CollectionName]: KindDiff<Collections[C]> };
+
+export function emptySnapshot(revision = 0): Snapshot {
+  return { revision, issues: new Map(), nodes: new Map(), peers: new Map(), configs: new Map(), pools: new Map(), blocks: new Map(), affinities: new Map() };
+}
+
+/** A snapshot from one consistent list at `revision`. */
+export function fromList(kvs: Iterable<KeyValue>, revision: number): Snapshot {
+  const b = new Builder(emptySnapshot(revision));
+  for (const kv of kvs) b.put(kv.key, kv.value, kv.modRevision);
+  return b.finish(revision);
+}
+
+/** Folds one batch of watch events (one etcd watch response) into s. */
+export function applyEvents(s: Snapshot, events: readonly StoreEvent[]): { snapshot: Snapshot; diff: SnapshotDiff } {
+  const b = new Builder(s);
+  let revision = s.revision;
+  for (const ev of events) {
+    if (ev.type === 'put') b.put(ev.key, ev.value, ev.modRevision);
+    else b.delete(ev.key);
+    revision = Math.max(revision, ev.modRevision);
+  }
+  const snapshot = b.finish(revision);
+  return { snapshot, diff: diffTouched(s, snapshot, b.touched, b.touchedIssues, false) };
+}
+
+/** After a compaction: a fresh list, and what changed since s. */
+export function relist(s: Snapshot, kvs: Iterable<KeyValue>, revision: number): { snapshot: Snapshot; diff: SnapshotDiff } {
+  return diffSnapshots(s, fromList(kvs, revision), true);
+}
+
+/** Everything that differs between a and b. */
+export function diffSnapshots(a: Snapshot, b: Snapshot, relisted = false): { snapshot: Snapshot; diff: SnapshotDiff } {
+  const touched = new Map<CollectionName, Set<string>>();
+  for (const c of COLLECTIONS) touched.set(c, new Set([...a[c].keys(), ...b[c].keys()]));
+  const issueKeys = new Set([...a.issues.keys(), ...b.issues.keys()]);
+  return { snapshot: b, diff: diffTouched(a, b, touched, issueKeys, relisted) };
+}
+
+export function isEmptyDiff(d: SnapshotDiff): boolean {
+  if (d.issues.added.length > 0 || d.issues.removed.length > 0) return false;
+  return COLLECTIONS.every((c) => d[c].added.length === 0 && d[c].changed.length === 0 && d[c].removed.length === 0);
+}
+
+/** Every issue of s, in key order. */
+export function allIssues(s: Snapshot): ValidationIssue[] {
+  return [...s.issues.keys()].sort().flatMap((k) => s.issues.get(k) ?? []);
+}
+
+type MutableCollections = { [C in CollectionName]: Map<string, Entry<Collections[C]>> };
+
+/** Copy-on-write accumulation of puts and deletes. */
+class Builder {
+  readonly touched = new Map<CollectionName, Set<string>>();
+  readonly touchedIssues = new Set<string>();
+  private readonly copies: Partial<MutableCollections> = {};
+  private issues?: Map<string, readonly ValidationIssue[]>;
+
+  constructor(private readonly base: Snapshot) {}
+
+  put(key: string, value: string, modRevision: number): void {
+    const outcome = parseResource(key, value);
+    if (outcome === undefined) return;
+    const c = COLLECTION_OF[outcome.kind];
+    this.setIssues(key, outcome.issues);
+    if (outcome.resource === undefined) {
+      this.remove(c, outcome.name);
+      return;
+    }
+    this.set(c, outcome.name, { key, modRevision, raw: value, value: outcome.resource.value } as Entry<Resource['value']>);
+  }
+
+  delete(key: string): void {
+    const k = parseKey(key);
+    if (k === undefined) return;
+    this.setIssues(key, []);
+    this.remove(COLLECTION_OF[k.kind], k.name);
+  }
+
+  finish(revision: number): Snapshot {
+    return { ...this.base, ...this.copies, issues: this.issues ?? this.base.issues, revision };
+  }
+
+  private collection(c: CollectionName): Map<string, Entry<unknown>> {
+    let m = this.copies[c] as Map<string, Entry<unknown>> | undefined;
+    if (m === undefined) {
+      m = new Map(this.base[c] as ReadonlyMap<string, Entry<unknown>>);
+      (this.copies as Record<string, unknown>)[c] = m;
+    }
+    let t = this.touched.get(c);
+    if (t === undefined) this.touched.set(c, (t = new Set()));
+    return m;
+  }
+
+  private set(c: CollectionName, name: string, e: Entry<unknown>): void {
+    this.collection(c).set(name, e);
+    this.touched.get(c)?.add(name);
+  }
+
+  private remove(c: CollectionName, name: string): void {
+    if (!this.base[c].has(name) && !this.copies[c]?.has(name)) return;
+    this.collection(c).delete(name);
+    this.touched.get(c)?.add(name);
+  }
+
+  private setIssues(key: string, issues: readonly ValidationIssue[]): void {
+    const had = (this.issues ?? this.base.issues).has(key);
+    if (!had && issues.length === 0) return;
+    this.issues ??= new Map(this.base.issues);
+    if (issues.length === 0) this.issues.delete(key);
+    else this.issues.set(key, issues);
+    this.touchedIssues.add(key);
+  }
+}
+
+function diffTouched(
+  a: Snapshot,
+  b: Snapshot,
+  touched: ReadonlyMap<CollectionName, ReadonlySet<string>>,
+  issueKeys: ReadonlySet<string>,
+  relisted: boolean,
+): SnapshotDiff {
+  const out: Record<string, unknown> = { fromRevision: a.revision, toRevision: b.revision, relisted };
+  for (const c of COLLECTIONS) {
+    const before = a[c] as ReadonlyMap<string, Entry<unknown>>;
+    out[c] = diffCollection(before, b[c] as ReadonlyMap<string, Entry<unknown>>, touched.get(c) ?? new Set());
+  }
+  const added: ValidationIssue[] = [];
+  const removed: ValidationIssue[] = [];
+  for (const key of [...issueKeys].sort()) {
+    const before = a.issues.get(key) ?? [];
+    const after = b.issues.get(key) ?? [];
+    const id = (i: ValidationIssue): string => `${i.severity}\u0000${i.reason}`;
+    const beforeIds = new Set(before.map(id));
+    const afterIds = new Set(after.map(id));
+    added.push(...after.filter((i) => !beforeIds.has(id(i))));
+    removed.push(...before.filter((i) => !afterIds.has(id(i))));
+  }
+  out.issues = { added, removed };
+  return out as SnapshotDiff;
+}
+
+function diffCollection<T>(a: ReadonlyMap<string, Entry<T>>, b: ReadonlyMap<string, Entry<T>>, names: ReadonlySet<string>): KindDiff<T> {
+  const added: Change<T>[] = [];
+  const changed: Change<T>[] = [];
+  const removed: Change<T>[] = [];
+  for (const name of names) {
+    const x = a.get(name);
+    const y = b.get(name);
+    if (x === undefined && y !== undefined) added.push({ name, after: y.value });
+    else if (x !== undefined && y === undefined) removed.push({ name, before: x.value });
+    else if (x !== undefined && y !== undefined && x.raw !== y.raw) changed.push({ name, before: x.value, after: y.value });
+  }
+  return { added, changed, removed };
+}

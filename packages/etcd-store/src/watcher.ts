@@ -1,0 +1,268 @@
+/**
+ * The Calico datastore client: list at a revision, then watch from the next one.
+ *
+ *   connecting --list ok--> watching --event--> (fold, emit diff) --> watching
+ *       ^                      |  \--compacted--> re-list, emit the difference
+ *       |                      v
+ *       +---- backoff <--- disconnected (stream error, endpoint down: next endpoint)
+ *
+ * - One watch stream per prefix, each resumed from the last revision it saw
+ *   (the last event's mod_revision, or a progress notification's header
+ *   revision; never a "created" header, which may run ahead of delivered events).
+ * - When a resume revision has been compacted (etcd cancels the watch with
+ *   compact_revision set) we list again and emit the difference.
+ * - etcd down: the last good snapshot stays; we retry every endpoint with capped
+ *   backoff, forever, until close().
+ */
+import type { Etcd3, IWatchResponse } from 'etcd3';
+import { createClient, errorText, loadTls, type EtcdConnectionOptions, type Tls } from './client.js';
+import { prefixRangeEnd, WATCHED_PREFIXES } from './keys.js';
+import { listPrefixes } from './range.js';
+import { applyEvents, fromList, isEmptyDiff, relist, type Snapshot, type SnapshotDiff, type StoreEvent } from './snapshot.js';
+
+/**
+ * connecting/listing: first contact; watching: up to date; disconnected: the last
+ * attempt failed and we keep retrying (it stays so until a watch is up again);
+ * closed: close() was called.
+ */
+export type ConnectionState = 'connecting' | 'listing' | 'watching' | 'disconnected' | 'closed';
+
+export interface WatcherStatus {
+  readonly state: ConnectionState;
+  readonly endpoint?: string;
+  /** Highest etcd revision applied (0 before the first list). */
+  readonly revision: number;
+  readonly lastError?: string;
+  /** ms since epoch of the last state change. */
+  readonly since: number;
+}
+
+export type WatcherUpdate =
+  | { readonly type: 'snapshot'; readonly snapshot: Snapshot }
+  | { readonly type: 'diff'; readonly snapshot: Snapshot; readonly diff: SnapshotDiff };
+
+export interface Logger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+export interface WatcherOptions extends EtcdConnectionOptions {
+  readonly prefixes?: readonly string[];
+  readonly retryMinMs?: number;
+  readonly retryMaxMs?: number;
+  readonly pageSize?: number;
+  readonly logger?: Logger;
+  readonly onStatus?: (s: WatcherStatus) => void;
+}
+
+const silent: Logger = { info: () => {}, warn: () => {} };
+
+class Compacted extends Error {}
+
+export class CalicoWatcher {
+  private snapshot?: Snapshot;
+  private readonly revs = new Map<string, number>();
+  private st: WatcherStatus = { state: 'connecting', revision: 0, since: Date.now() };
+  private closed = false;
+  private wake?: () => void;
+  private stopStreams?: (err?: Error) => void;
+  private loop?: Promise<void>;
+  private readonly tls: Tls | undefined;
+  private readonly prefixes: readonly string[];
+  private readonly log: Logger;
+  private readonly firstSnapshot: Promise<Snapshot>;
+  private resolveFirst!: (s: Snapshot) => void;
+
+  constructor(private readonly opts: WatcherOptions) {
+    if (opts.endpoints.length === 0) throw new Error('no etcd endpoints');
+    this.tls = loadTls(opts);
+    this.prefixes = opts.prefixes ?? WATCHED_PREFIXES;
+    this.log = opts.logger ?? silent;
+    this.firstSnapshot = new Promise((r) => (this.resolveFirst = r));
+  }
+
+  /** Starts listing and watching; every change is handed to subscriber. */
+  start(subscriber: (u: WatcherUpdate) => void): void {
+    if (this.loop !== undefined) throw new Error('watcher already started');
+    this.loop = this.run(subscriber);
+  }
+
+  status(): WatcherStatus {
+    return this.st;
+  }
+
+  current(): Snapshot | undefined {
+    return this.snapshot;
+  }
+
+  /** Resolves with the first complete snapshot. */
+  ready(): Promise<Snapshot> {
+    return this.firstSnapshot;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.stopStreams?.();
+    this.wake?.();
+    await this.loop;
+    this.setStatus({ state: 'closed' });
+  }
+
+  private setStatus(p: Partial<WatcherStatus>): void {
+    const changed = p.state !== undefined && p.state !== this.st.state;
+    this.st = { ...this.st, ...p, ...(changed ? { since: Date.now() } : {}) };
+    if (changed || p.revision !== undefined) this.opts.onStatus?.(this.st);
+  }
+
+  private async run(subscriber: (u: WatcherUpdate) => void): Promise<void> {
+    const emit = (u: WatcherUpdate): void => {
+      try {
+        subscriber(u);
+      } catch (err) {
+        this.log.warn({ err: errorText(err) }, 'etcd-store subscriber threw; update dropped for it');
+      }
+    };
+    let attempt = 0;
+    let index = 0;
+    let needList = true;
+    while (!this.closed) {
+      const endpoint = this.opts.endpoints[index % this.opts.endpoints.length] ?? '';
+      const client = createClient(endpoint, this.tls, this.opts.callTimeoutMs);
+      try {
+        // After a failure the state stays 'disconnected' until a watch is up again.
+        const retrying = this.st.state === 'disconnected';
+        if (needList) {
+          this.setStatus({ state: retrying ? 'disconnected' : 'listing', endpoint });
+          await this.list(client, emit);
+          needList = false;
+        }
+        this.setStatus({ state: retrying ? 'disconnected' : 'connecting', endpoint });
+        await this.watch(client, emit, () => {
+          attempt = 0;
+          this.setStatus({ state: 'watching', endpoint, lastError: undefined });
+        });
+      } catch (err) {
+        if (err instanceof Compacted) {
+          this.log.warn({ endpoint }, 'etcd watch revision compacted: listing again');
+          needList = true;
+          continue;
+        }
+        if (this.closed) break;
+        this.log.warn({ endpoint, err: errorText(err) }, 'etcd unavailable');
+        this.setStatus({ state: 'disconnected', lastError: `${endpoint}: ${errorText(err)}` });
+        index++;
+        await this.sleep(this.backoff(attempt++));
+      } finally {
+        client.close();
+      }
+    }
+  }
+
+  private async list(client: Etcd3, emit: (u: WatcherUpdate) => void): Promise<void> {
+    const { revision, kvs } = await listPrefixes(client, this.prefixes, this.opts.pageSize);
+    if (this.closed) return;
+    for (const p of this.prefixes) this.revs.set(p, revision);
+    const prev = this.snapshot;
+    if (prev === undefined) {
+      this.snapshot = fromList(kvs, revision);
+      this.setStatus({ revision });
+      this.resolveFirst(this.snapshot);
+      emit({ type: 'snapshot', snapshot: this.snapshot });
+      return;
+    }
+    const { snapshot, diff } = relist(prev, kvs, revision);
+    this.snapshot = snapshot;
+    this.setStatus({ revision });
+    if (!isEmptyDiff(diff)) emit({ type: 'diff', snapshot, diff });
+  }
+
+
+  /** Resolves on close(); rejects on a stream failure or with Compacted. */
+  private watch(client: Etcd3, emit: (u: WatcherUpdate) => void, onAllCreated: () => void): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const streams: { cancel(): void }[] = [];
+      let done = false;
+      let created = 0;
+      const stop = (err?: Error): void => {
+        if (done) return;
+        done = true;
+        this.stopStreams = undefined;
+        for (const s of streams) {
+          try {
+            s.cancel();
+          } catch {
+            // already gone
+          }
+        }
+        if (err === undefined) resolve();
+        else reject(err);
+      };
+      this.stopStreams = stop;
+      if (this.closed) return stop();
+      const onResponse = (prefix: string, res: IWatchResponse): void => {
+        if (done) return;
+        if (res.canceled) {
+          if (res.compact_revision !== '0' && res.compact_revision !== '') return stop(new Compacted());
+          return stop(new Error(`watch canceled: ${res.cancel_reason || 'no reason given'}`));
+        }
+        if (res.created) {
+          if (++created === this.prefixes.length) onAllCreated();
+          return;
+        }
+        if (res.events.length === 0) {
+          // Progress notification: everything up to header.revision was delivered.
+          this.revs.set(prefix, Math.max(this.revs.get(prefix) ?? 0, Number(res.header.revision)));
+          return;
+        }
+        const events: StoreEvent[] = res.events.map((ev) => {
+          const key = ev.kv.key.toString();
+          const modRevision = Number(ev.kv.mod_revision);
+          return ev.type === 'Delete' ? { type: 'delete', key, modRevision } : { type: 'put', key, value: ev.kv.value.toString(), modRevision };
+        });
+        this.revs.set(prefix, events[events.length - 1]?.modRevision ?? 0);
+        if (this.snapshot === undefined) return;
+        const { snapshot, diff } = applyEvents(this.snapshot, events);
+        this.snapshot = snapshot;
+        this.setStatus({ revision: Math.max(this.st.revision, snapshot.revision) });
+        if (!isEmptyDiff(diff)) emit({ type: 'diff', snapshot, diff });
+      };
+      for (const prefix of this.prefixes) {
+        client.watchClient.watch().then(
+          (stream) => {
+            stream.on('error', (err) => stop(err));
+            if (done) return stream.cancel();
+            streams.push(stream);
+            stream.on('data', (res) => onResponse(prefix, res));
+            stream.on('end', () => stop(new Error('watch stream ended')));
+            stream.write({
+              create_request: {
+                key: Buffer.from(prefix),
+                range_end: Buffer.from(prefixRangeEnd(prefix)),
+                start_revision: (this.revs.get(prefix) ?? 0) + 1,
+                progress_notify: true,
+              },
+            });
+          },
+          (err: Error) => stop(err),
+        );
+      }
+    });
+  }
+
+  private backoff(attempt: number): number {
+    const min = this.opts.retryMinMs ?? 200;
+    const max = this.opts.retryMaxMs ?? 2000;
+    const d = Math.min(max, min * 2 ** Math.min(attempt, 10));
+    return d / 2 + Math.random() * (d / 2);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
+  }
+}
