@@ -1,0 +1,152 @@
+/**
+ * Prometheus metrics (prom-client) on --metrics-address, GET /metrics.
+ *
+ *   bgp_rr_sessions{state}                          peers by FSM state
+ *   bgp_rr_peer_prefixes{peer,node,family,kind}     received / accepted / rejected / advertised
+ *   bgp_rr_updates_received_total, bgp_rr_updates_sent_total, bgp_rr_withdrawals_received_total
+ *   bgp_rr_loc_rib_prefixes{family}, bgp_rr_loc_rib_paths, bgp_rr_update_groups
+ *   bgp_rr_etcd_revision, bgp_rr_etcd_connection_state{state} (1 for the current one)
+ *   bgp_rr_tables_released (RFC 4724 §4.1 selection deferral over)
+ *   nodejs_eventloop_lag_* (perf_hooks monitorEventLoopDelay), process_resident_memory_bytes
+ *   and the rest of prom-client's default metrics.
+ * Gauges are computed at scrape time from the daemon's state (no bookkeeping on the
+ * hot path); counters are incremented by the daemon.
+ */
+import { createServer, type Server } from 'node:http';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface PeerSample {
+  readonly address: string;
+  readonly node: string;
+  readonly state: string;
+  readonly prefixes: Readonly<Record<'ipv4' | 'ipv6', { received: number; accepted: number; rejected: number; advertised: number }>>;
+}
+
+/** What the daemon exposes to a scrape. */
+export interface MetricsSource {
+  peers(): Iterable<PeerSample>;
+  locRib(): { readonly prefixes: Readonly<Record<'ipv4' | 'ipv6', number>>; readonly paths: number; readonly updateGroups: number };
+  etcd(): { readonly revision: number; readonly state: string };
+  tablesReleased(): boolean;
+}
+
+export const FSM_STATES = ['Idle', 'Connect', 'Active', 'OpenSent', 'OpenConfirm', 'Established'] as const;
+export const ETCD_STATES = ['connecting', 'listing', 'watching', 'disconnected', 'closed'] as const;
+
+export class Metrics {
+  readonly registry = new Registry();
+  readonly updatesIn: Counter;
+  readonly withdrawalsIn: Counter;
+  readonly updatesOut: Counter;
+  readonly bytesOut: Counter;
+  #server: Server | undefined;
+
+  constructor(source: MetricsSource) {
+    const r = this.registry;
+    collectDefaultMetrics({ register: r, eventLoopMonitoringPrecision: 20 });
+    this.updatesIn = new Counter({ name: 'bgp_rr_updates_received_total', help: 'UPDATE messages received from peers', registers: [r] });
+    this.withdrawalsIn = new Counter({ name: 'bgp_rr_withdrawals_received_total', help: 'NLRI withdrawn by peers', registers: [r] });
+    this.updatesOut = new Counter({ name: 'bgp_rr_updates_sent_total', help: 'UPDATE messages written to peers', registers: [r] });
+    this.bytesOut = new Counter({ name: 'bgp_rr_update_bytes_sent_total', help: 'UPDATE bytes written to peers', registers: [r] });
+    new Gauge({
+      name: 'bgp_rr_sessions',
+      help: 'Configured peers by BGP FSM state',
+      labelNames: ['state'],
+      registers: [r],
+      collect() {
+        const n = new Map<string, number>(FSM_STATES.map((s) => [s, 0]));
+        for (const p of source.peers()) n.set(p.state, (n.get(p.state) ?? 0) + 1);
+        this.reset();
+        for (const [state, v] of n) this.set({ state }, v);
+      },
+    });
+    new Gauge({
+      name: 'bgp_rr_peer_prefixes',
+      help: 'Prefixes per peer and family: received, accepted, rejected (Adj-RIB-In), advertised (Adj-RIB-Out)',
+      labelNames: ['peer', 'node', 'family', 'kind'],
+      registers: [r],
+      collect() {
+        this.reset();
+        for (const p of source.peers()) {
+          for (const family of ['ipv4', 'ipv6'] as const) {
+            const c = p.prefixes[family];
+            for (const kind of ['received', 'accepted', 'rejected', 'advertised'] as const) this.set({ peer: p.address, node: p.node, family, kind }, c[kind]);
+          }
+        }
+      },
+    });
+    new Gauge({
+      name: 'bgp_rr_loc_rib_prefixes',
+      help: 'Prefixes in the Loc-RIB',
+      labelNames: ['family'],
+      registers: [r],
+      collect() {
+        const l = source.locRib();
+        this.set({ family: 'ipv4' }, l.prefixes.ipv4);
+        this.set({ family: 'ipv6' }, l.prefixes.ipv6);
+      },
+    });
+    new Gauge({ name: 'bgp_rr_loc_rib_paths', help: 'Paths in the Loc-RIB', registers: [r], collect() { this.set(source.locRib().paths); } });
+    new Gauge({ name: 'bgp_rr_update_groups', help: 'Update groups', registers: [r], collect() { this.set(source.locRib().updateGroups); } });
+    new Gauge({ name: 'bgp_rr_etcd_revision', help: 'Last etcd revision applied', registers: [r], collect() { this.set(source.etcd().revision); } });
+    new Gauge({
+      name: 'bgp_rr_etcd_connection_state',
+      help: 'etcd watcher state (1 for the current one)',
+      labelNames: ['state'],
+      registers: [r],
+      collect() {
+        const cur = source.etcd().state;
+        for (const state of ETCD_STATES) this.set({ state }, state === cur ? 1 : 0);
+      },
+    });
+    new Gauge({ name: 'bgp_rr_tables_released', help: '1 once the RFC 4724 selection deferral is over', registers: [r], collect() { this.set(source.tablesReleased() ? 1 : 0); } });
+  }
+
+  /** Serves /metrics on "HOST:PORT" ("[::1]:9179" for IPv6). */
+  async listen(address: string): Promise<{ host: string; port: number }> {
+    const { host, port } = parseHostPort(address, 9179);
+    const server = createServer((req, res) => {
+      if (req.method !== 'GET' || (req.url !== '/metrics' && req.url !== '/')) {
+        res.writeHead(404).end('not found\n');
+        return;
+      }
+      this.registry.metrics().then(
+        (text) => res.writeHead(200, { 'content-type': this.registry.contentType }).end(text),
+        (err: Error) => res.writeHead(500).end(`${err.message}\n`),
+      );
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve());
+    });
+    this.#server = server;
+    const a = server.address();
+    return { host, port: typeof a === 'object' && a !== null ? a.port : port };
+  }
+
+  async close(): Promise<void> {
+    const s = this.#server;
+    this.#server = undefined;
+    if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
+    this.registry.clear();
+  }
+}
+
+/** "10.0.0.1:179", "10.0.0.1", "[fd00::1]:179", "fd00::1", "::" → host and port. */
+export function parseHostPort(s: string, defaultPort: number): { host: string; port: number } {
+  const bracket = /^\[([^\]]+)\](?::(\d+))?$/.exec(s);
+  if (bracket) return { host: bracket[1]!, port: bracket[2] !== undefined ? checkPort(bracket[2], s) : defaultPort };
+  const colons = s.split(':').length - 1;
+  if (colons === 1) {
+    const [host, port] = s.split(':') as [string, string];
+    return { host, port: checkPort(port, s) };
+  }
+  if (s === '') throw new Error('empty address');
+  return { host: s, port: defaultPort };
+}
+
+function checkPort(p: string, whole: string): number {
+  const n = Number(p);
+  if (!/^\d+$/.test(p) || n > 65535) throw new Error(`bad port in ${JSON.stringify(whole)}`);
+  return n;
+}

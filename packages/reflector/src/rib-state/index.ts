@@ -1,0 +1,1 @@
+export { RibState, type ImportPolicy, type RibStateOptions } from './rib-state.js';

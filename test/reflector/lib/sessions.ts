@@ -1,0 +1,51 @@
+/**
+ * Sessions as the replicas report them (`bgp-rr peers --json`, `bgp-rr peer ADDR
+ * --json`): waiting for them, and fingerprints to prove a session did not bounce.
+ */
+import { waitFor } from '../../harness/index.js';
+import type { Fabric } from './fabric.js';
+import type { PeerRow, Replica } from './replica.js';
+
+export const str = (row: PeerRow, field: string): string => String(row[field] ?? '');
+
+/** Addresses of the Established peers of a replica. */
+export async function establishedAt(r: Replica): Promise<Set<string>> {
+  const rows = await r.peers();
+  return new Set(rows.filter((row) => str(row, 'state') === 'Established').map((row) => str(row, 'address')));
+}
+
+/** Waits until every running replica has exactly `addresses` Established. */
+export async function waitForSessions(fabric: Fabric, addresses: readonly string[], timeoutMs = 60_000): Promise<void> {
+  const want = [...addresses].sort().join(',');
+  let last = '';
+  try {
+    await waitFor(
+      async () => {
+        const got = await Promise.all(fabric.replicas.filter((r) => r.running).map(async (r) => [...(await establishedAt(r))].sort().join(',')));
+        last = got.join(' | ');
+        return got.every((g) => g === want);
+      },
+      { what: 'sessions Established on every replica', timeoutMs, intervalMs: 500 },
+    );
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\nwant ${want}\nhave ${last}`);
+  }
+}
+
+/** Session identity per replica and peer: `since` of the Established state and the establishedTransitions count. */
+export async function sessionFingerprints(fabric: Fabric): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const r of fabric.replicas) {
+    for (const row of await r.peers()) {
+      const address = str(row, 'address');
+      const detail = (await r.json(['peer', address])) as PeerRow;
+      out.set(`${r.opts.name} ${address}`, `${str(row, 'state')} transitions=${str(detail, 'establishedTransitions')}`);
+    }
+  }
+  return out;
+}
+
+/** The node addresses (IPv4, and IPv6 when the fabric has it) of the started nodes. */
+export function nodeAddresses(fabric: Fabric): string[] {
+  return [...fabric.nodes.values()].flatMap((n) => (fabric.opts.ipv6 ? [n.ipv4, n.ipv6] : [n.ipv4]));
+}

@@ -1,0 +1,31 @@
+/**
+ * Rolling restart of all three replicas (the upgrade procedure): each replica in
+ * turn is stopped with SIGTERM (closing its sessions so that the nodes' graceful-
+ * restart helpers keep its routes) and started again; the next one goes only when
+ * every node again holds each block from all three. No node may lose any route at
+ * any moment (`ip monitor route` in every node namespace).
+ */
+import t from 'tap';
+import { Fabric } from './lib/fabric.js';
+import { MeshWatch, describeLosses, meshProblems, waitForFullMesh, waitForPaths } from './lib/converge.js';
+import { nodeAddresses, waitForSessions } from './lib/sessions.js';
+
+t.test('rolling restart of all three replicas: no route lost', async (t) => {
+  const fabric = await Fabric.start(t, { nodes: ['bird2', 'bird1', 'bird2', 'bird1'] });
+  await waitForSessions(fabric, nodeAddresses(fabric));
+  await waitForFullMesh(fabric);
+  await waitForPaths(fabric, 3);
+  const watch = await MeshWatch.start(fabric);
+
+  for (const r of fabric.replicas) {
+    const exit = await r.proc!.kill('SIGTERM');
+    t.equal(exit.signal === null ? exit.code : exit.signal, 0, `${r.opts.name} exits cleanly on SIGTERM`);
+    await r.start();
+    await waitForSessions(fabric, nodeAddresses(fabric));
+    await waitForPaths(fabric, 3);
+    const losses = watch.losses(fabric);
+    t.equal(losses.length, 0, `no route removed through the restart of ${r.opts.name}`, { detail: describeLosses(losses) });
+  }
+  t.same(await meshProblems(fabric), [], 'every node holds every other block at the end');
+  await watch.stop();
+});
