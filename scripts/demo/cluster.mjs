@@ -2,7 +2,7 @@
 //   etcd            127.N.0.10:2379 (single member)
 //   replica rr-i    127.N.0.i:179   (i = 1..3), metrics 127.N.0.i:9179
 //   node-k          127.N.1.k (k = 1..N; more than 250 nodes continue at 127.N.2.x)
-//   blocks          172.16.0.0/16, node-k owns 172.16.(k-1)/24-style block blockOf(k)
+//   blocks          pool 172.16.0.0/16, node-k owns 172.16.k.0/24
 import { join } from 'node:path';
 import { startEtcd } from '../../test/harness/etcd.js';
 import { CalicoDatastore } from '../../test/harness/calico-cluster.js';
@@ -59,6 +59,17 @@ export class Replica {
     ], { name: this.name, killTimeoutMs: 10_000 });
   }
 
+  /** Resolves once the control socket answers; throws (with the replica's output) if it exits first. */
+  async ready(timeoutMs = 30_000) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (!this.proc.running) throw new Error(`${this.name} exited:\n${this.proc.output.slice(-2000)}`);
+      if ((await this.cli(['status', '--json'])).code === 0) return;
+      if (Date.now() > deadline) throw new Error(`${this.name}: no answer on ${this.socket} after ${timeoutMs} ms:\n${this.proc.output.slice(-2000)}`);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  }
+
   cli(args) {
     return run(process.execPath, [BGP_RR, ...args, '--control-socket', this.socket], { timeoutMs: 10_000 });
   }
@@ -89,6 +100,7 @@ export async function startCluster(t, { nodes: count, flavor, log }) {
   log(`datastore seeded: ${count} nodes, ${replicas.length} BGPPeers, pool ${POOL.cidr}`);
 
   for (const r of replicas) r.start();
+  await Promise.all(replicas.map((r) => r.ready()));
   log(`replicas started: ${replicas.map((r) => `${r.name} ${r.address}`).join(', ')}`);
 
   if (flavor === 'speaker') {
@@ -106,6 +118,7 @@ export async function startCluster(t, { nodes: count, flavor, log }) {
       dir,
       listenAddress: true,
       kernel: false,
+      deviceRoutes: [{ prefix: block.cidr, iface: 'lo' }],
     });
     await n.bird.start();
   });

@@ -1,0 +1,236 @@
+#!/usr/bin/env node
+/**
+ * Route-reflector benchmark: bgp-rr against gobgpd and BIRD (docs/benchmarks.md).
+ *
+ *   node bench/run.mjs [--n 100,500,1000,2000] [--large] [--runs 3]
+ *                      [--impl bgp-rr,gobgpd,bird2[,bird1]] [--churn 10]
+ *                      [--arrival storm|ramp] [--ramp-rate 100] [--quick] [--echo]
+ *   node bench/run.mjs --from bench/results/latest.json   (re-render the outputs only)
+ * --node-args "--cpu-prof --cpu-prof-dir /tmp/prof" passes Node options to bgp-rr;
+ * --keep keeps each run's directory (configs, logs) under /tmp/bgp-rr-bench/.
+ *
+ * Each run gets its own network namespace; the implementations are interleaved
+ * (N, then run, then implementation in rotating order). Writes bench/results/latest.{md,svg,json}
+ * and the results section of docs/benchmarks.md; --quick (N 20,50, one run) only prints
+ * and keeps raw results in bench/results/raw/. Arrival: storm = every client dials at
+ * once (a reflector restart); ramp = clients start at --ramp-rate per second.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, release, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createNetns, deleteAllNetns, deleteNetns, sweepStaleNetns } from './lib/netns.mjs';
+import { reflectors } from './lib/reflectors/index.mjs';
+import { markdownTable, summarize, targetLines } from './lib/report.mjs';
+import { chart } from './lib/svg.mjs';
+import { REPO_ROOT, tools } from './lib/tools.mjs';
+
+const RESULTS = join(REPO_ROOT, 'bench', 'results');
+const DOCS = join(REPO_ROOT, 'docs', 'benchmarks.md');
+const ONE_RUN = join(REPO_ROOT, 'bench', 'lib', 'one-run.mjs');
+
+const { values: args } = parseArgs({
+  options: {
+    n: { type: 'string' },
+    large: { type: 'boolean', default: false },
+    runs: { type: 'string' },
+    impl: { type: 'string', default: 'bgp-rr,gobgpd,bird2' },
+    churn: { type: 'string', default: '10' },
+    arrival: { type: 'string', default: 'storm' },
+    'ramp-rate': { type: 'string', default: '100' },
+    quick: { type: 'boolean', default: false },
+    echo: { type: 'boolean', default: false },
+    from: { type: 'string' },
+    'node-args': { type: 'string', default: '' },
+    keep: { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (args.help) {
+  process.stdout.write(readFileSync(new URL(import.meta.url), 'utf8').split('*/')[0].replace(/^#!.*\n\/\*\*\n/, '').replace(/^ \* ?/gm, ''));
+  process.exit(0);
+}
+
+const ns = (args.n ?? (args.quick ? '20,50' : '100,500,1000,2000')).split(',').map(Number);
+if (args.large) ns.push(5000);
+const runs = Number(args.runs ?? (args.quick ? 1 : 3));
+const impls = args.impl.split(',');
+const churnK = Number(args.churn);
+const arrival = args.arrival;
+const rampRate = Number(args['ramp-rate']);
+if (arrival !== 'storm' && arrival !== 'ramp') die('--arrival is storm or ramp');
+if (!(rampRate > 0)) die('--ramp-rate takes a positive number of clients per second');
+for (const impl of impls) if (!reflectors[impl]) die(`unknown --impl ${impl} (have: ${Object.keys(reflectors).join(', ')})`);
+if (ns.some((n) => !Number.isInteger(n) || n < 2) || !(runs >= 1)) die('--n takes integers >= 2, --runs an integer >= 1');
+
+function die(msg) {
+  process.stderr.write(`bench: ${msg}\n`);
+  process.exit(2);
+}
+const say = (msg) => process.stderr.write(`bench: ${msg}\n`);
+
+// --- cleanup on every exit path
+let current; // the running child
+let currentDir; // its directory
+process.on('exit', deleteAllNetns);
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(sig, () => {
+    say(`${sig}: stopping`);
+    current?.kill('SIGKILL');
+    deleteAllNetns();
+    if (currentDir && !args.keep) rmSync(currentDir, { recursive: true, force: true });
+    process.exit(130);
+  });
+}
+
+/** Runs one (impl, N) measurement inside a new namespace; resolves with its result object. */
+async function oneRun(impl, n, run) {
+  const netns = createNetns();
+  const dir = join('/tmp', 'bgp-rr-bench', netns);
+  currentDir = dir;
+  const opts = { impl, n, run, dir, churn: Math.min(churnK, Math.max(1, Math.floor(n / 10))), arrival, rampRate, echo: args.echo, nodeArgs: args['node-args'].split(' ').filter(Boolean) };
+  let out = '';
+  let err = '';
+  try {
+    const code = await new Promise((resolve) => {
+      current = spawn(tools.ip, ['netns', 'exec', netns, process.execPath, ONE_RUN, JSON.stringify(opts)], { stdio: ['ignore', 'pipe', 'pipe'] });
+      current.stdout.setEncoding('utf8').on('data', (s) => (out += s));
+      current.stderr.setEncoding('utf8').on('data', (s) => {
+        err = (err + s).slice(-20_000);
+        if (args.echo) process.stderr.write(s);
+      });
+      current.on('exit', (c) => resolve(c));
+    });
+    current = undefined;
+    const line = out.split('\n').find((l) => l.startsWith('RESULT '));
+    if (code === 0 && line) return JSON.parse(line.slice(7));
+    return { impl, n, run, converged: false, error: (err.trim() || `exit code ${code}`).slice(-2000) };
+  } finally {
+    deleteNetns(netns);
+    if (args.keep) say(`kept ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function versions(list) {
+  const v = {};
+  for (const impl of list) v[impl] = await reflectors[impl].version().catch((e) => `? (${e.message})`);
+  v.fleet = await reflectors.bird2.version();
+  v.node = process.version;
+  return v;
+}
+
+function machine() {
+  const c = cpus();
+  return { nproc: c.length, cpu: c[0]?.model.trim() ?? '?', memoryGiB: Math.round(totalmem() / 2 ** 30), kernel: release(), loadAtStart: loadavg()[0] };
+}
+
+function describe(r) {
+  if (r.error) return `FAILED: ${r.error.split('\n').slice(-3).join(' | ')}`;
+  if (!r.converged) return `did not converge in ${r.timeoutS} s (${r.sessionsUp} up, ${r.clientsFull} full)`;
+  const u = r.updates ? `${r.updates.received}/${r.updates.ideal} updates` : '';
+  const c = r.churn ? `churn ${r.churn.withdrawS ?? '>'} s / ${r.churn.announceS ?? '>'} s` : '';
+  return `full reflection ${r.convergenceS.toFixed(2)} s (${r.afterLastUpS.toFixed(2)} s after the last session up), CPU ${r.reflectorCpuS.toFixed(2)} s, RSS ${r.reflectorPeakRssMiB?.toFixed(1)} MiB, fleet CPU ${r.fleetCpuS.toFixed(2)} s, ${u}, ${c}, attrs ${r.spotCheck?.ok ? 'ok' : 'BAD'}`;
+}
+
+async function main() {
+  if (args.from) {
+    // Re-renders the outputs from stored results (after a change to the report).
+    writeOutputs(JSON.parse(readFileSync(args.from, 'utf8')));
+    return;
+  }
+  if (process.getuid?.() !== 0) die('needs root (it creates network namespaces and nftables rules inside them)');
+  sweepStaleNetns();
+  const usable = [];
+  for (const impl of impls) {
+    const r = reflectors[impl];
+    const why = r.missing() ?? (await r.runnable?.());
+    if (why) say(`skipping ${impl}: ${why}`);
+    else usable.push(impl);
+  }
+  if (usable.length === 0) die('nothing to run');
+  const started = new Date();
+  const info = { startedAt: started.toISOString(), machine: machine(), versions: await versions(usable), ns, runs, churnK, arrival, rampRate: arrival === 'ramp' ? rampRate : undefined, impls: usable };
+  say(`${info.machine.nproc} CPUs, ${info.machine.memoryGiB} GiB, kernel ${info.machine.kernel}; ${Object.entries(info.versions).map(([k, v]) => `${k}: ${v}`).join('; ')}`);
+  const stamp = started.toISOString().replace(/[:.]/g, '-');
+  const raw = join(RESULTS, 'raw');
+  mkdirSync(raw, { recursive: true });
+  const results = [];
+  const total = ns.length * runs * usable.length;
+  for (const n of ns) {
+    for (let run = 1; run <= runs; run++) {
+      // Rotate the order so no implementation always runs first (warm caches, load).
+      const order = usable.map((_, k) => usable[(k + run - 1) % usable.length]);
+      for (const impl of order) {
+        const r = await oneRun(impl, n, run);
+        results.push(r);
+        writeFileSync(join(raw, `${stamp}-${impl}-${n}-${run}.json`), `${JSON.stringify(r, null, 2)}\n`);
+        say(`[${results.length}/${total}] ${impl} N=${n} run ${run}: ${describe(r)}`);
+      }
+    }
+  }
+  const doc = { ...info, finishedAt: new Date().toISOString(), results };
+  if (args.quick) {
+    process.stdout.write(`\n${markdownTable(summarize(results), usable)}\n`);
+    writeFileSync(join(raw, `${stamp}-quick.json`), `${JSON.stringify(doc, null, 2)}\n`);
+    say(`quick run: results in ${raw}`);
+    return;
+  }
+  writeOutputs(doc);
+}
+
+/** bench/results/latest.{json,svg,md} and the docs section, from the runs in doc.results. */
+function writeOutputs(doc) {
+  const summary = summarize(doc.results);
+  const table = markdownTable(summary, doc.impls);
+  const targets = targetLines(summary);
+  process.stdout.write(`\n${table}\n${targets.join('\n')}\n`);
+  writeFileSync(join(RESULTS, 'latest.json'), `${JSON.stringify({ ...doc, summary }, null, 2)}\n`);
+  writeFileSync(join(RESULTS, 'latest.svg'), chart(summary, doc.impls));
+  writeFileSync(join(RESULTS, 'latest.md'), `# Route-reflector benchmark\n\n${renderMarkdown(doc, table, targets, 'latest.svg')}`);
+  updateDocs(renderMarkdown(doc, table, targets, '../bench/results/latest.svg'));
+  say('wrote bench/results/latest.{md,svg,json} and docs/benchmarks.md');
+}
+
+function renderMarkdown(info, table, targets, svgPath) {
+  const m = info.machine;
+  const missing = ['bgp-rr', 'gobgpd', 'bird2'].filter((i) => !info.impls.includes(i));
+  const preliminary = info.runs < 3 || missing.length > 0;
+  return `### Results of ${info.startedAt.slice(0, 16).replace('T', ' ')} UTC${preliminary ? ' (preliminary)' : ''}
+${preliminary ? `\n**Preliminary:** ${[info.runs < 3 ? `${info.runs} run(s) per point, not the 3 the method asks for` : '', missing.length > 0 ? `without ${missing.join(', ')}` : ''].filter(Boolean).join('; ')}.\n` : ''}
+Machine: ${m.nproc} CPUs (${m.cpu}), ${m.memoryGiB} GiB RAM, Linux ${m.kernel}${m.loadAtStart !== undefined ? `; load average ${m.loadAtStart.toFixed(1)} when the benchmark started` : ''}.
+Versions: ${Object.entries(info.versions).map(([k, v]) => `${k} \`${v}\``).join(', ')}.
+Arrival: ${info.arrival === 'ramp' ? `ramp, ${info.rampRate} clients/s` : 'storm (every client dials within ~0.5 s)'}.
+Runs per point: ${info.runs} (median, min–max in brackets); churn: ${info.churnK} clients (at most N/10).
+
+${table}
+
+![full reflection, RSS and CPU against N](${svgPath})
+${targets.length > 0 ? `\nbgp-rr against the targets of issue 6 (medians):\n\n${targets.join('\n')}\n` : ''}`;
+}
+
+/** Replaces the generated section of docs/benchmarks.md (between the bench:results markers). */
+function updateDocs(md) {
+  let text;
+  try {
+    text = readFileSync(DOCS, 'utf8');
+  } catch {
+    say(`${DOCS} is missing: not updated`);
+    return;
+  }
+  const begin = '<!-- bench:results:begin -->';
+  const end = '<!-- bench:results:end -->';
+  const a = text.indexOf(begin);
+  const b = text.indexOf(end);
+  if (a < 0 || b < a) {
+    say(`${DOCS} has no ${begin} ... ${end} section: not updated`);
+    return;
+  }
+  writeFileSync(DOCS, `${text.slice(0, a + begin.length)}\n${md}\n${text.slice(b)}`);
+}
+
+main().catch((err) => {
+  say(err.stack ?? String(err));
+  process.exitCode = 1;
+});
