@@ -22,9 +22,10 @@ export function parseArgs(argv) {
 }
 
 export const HELP = `usage: npm run demo [-- [--once] [--nodes N] [--timeout SECONDS] [--bird bird1|bird2|speaker]]
-  --once      exit 0 as soon as every node holds every other node's block, 1 on timeout
-  --nodes N   Calico nodes (default 50)
-  --timeout S how long --once waits (default 120)
+  --once      exit 0 as soon as every node holds every other node's block (checked on
+              each node: birdc show route all), 1 if not within the timeout
+  --nodes N   Calico nodes, 2..250 (default 50)
+  --timeout S longest --once run, start-up included, in seconds (default 120)
   --bird F    node implementation: bird1 (BIRD 1.6, as calico/node), bird2, or speaker
               (the bgp-speaker library); default: the first one installed
 `;

@@ -1,8 +1,10 @@
 // The demo cluster on a leased loopback block 127.N.0.0/16:
 //   etcd            127.N.0.10:2379 (single member)
-//   replica rr-i    127.N.0.i:179   (i = 1..3), metrics 127.N.0.i:9179
-//   node-k          127.N.1.k (k = 1..N; more than 250 nodes continue at 127.N.2.x)
-//   blocks          pool 172.16.0.0/16, node-k owns 172.16.k.0/24
+//   replica rr-i    127.N.0.i:179 (i = 1..3), metrics 127.N.0.i:9179, configured by an
+//                   environment file like /etc/bgp-rr/bgp-rr.env (systemd/bgp-rr.env)
+//   node-k          127.N.1.k (k = 1..N, N <= 250)
+//   blocks          pool 172.16.0.0/16 (blockSize 24), node-k owns 172.16.k.0/24
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEtcd } from '../../test/harness/etcd.js';
 import { CalicoDatastore } from '../../test/harness/calico-cluster.js';
@@ -11,8 +13,10 @@ import { REPO_ROOT, findTool, leaseLoopbackBlock, run, spawnProc, tmpDir } from 
 
 export const BGP_RR = join(REPO_ROOT, 'packages', 'reflector', 'bin', 'bgp-rr.js');
 export const CLUSTER_ID = '244.0.0.1';
+export const AS = 64512;
 export const POOL = { name: 'default-ipv4-ippool', cidr: '172.16.0.0/16', blockSize: 24 };
 
+/** node-k's block (k = 1..250, the pool has 256 /24 blocks). */
 export const blockOf = (k) => `172.16.${k}.0/24`;
 
 /** The node implementation: the one asked for, else BIRD 1.6 (as calico/node), else BIRD 2, else the speaker. */
@@ -23,7 +27,9 @@ export function pickFlavor(asked) {
   return 'speaker';
 }
 
-/** Runs fns with at most `limit` at a time. */
+export const FLAVOR_NAMES = { bird1: 'BIRD 1.6, as calico/node', bird2: 'BIRD 2', speaker: 'bgp-speaker library' };
+
+/** Runs fn over items with at most `limit` at a time. */
 export async function pool(items, limit, fn) {
   const out = new Array(items.length);
   let next = 0;
@@ -38,48 +44,61 @@ export async function pool(items, limit, fn) {
   return out;
 }
 
+/** Our environment without inherited bgp-rr/etcd settings: each replica gets only its own file. */
+function cleanEnv() {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('BGP_RR_') && !k.startsWith('ETCD_')));
+}
+
+/** One `bgp-rr run`, configured the way systemd/bgp-rr.service configures it: an environment file. */
 export class Replica {
   constructor(t, { name, address, etcd, dir }) {
     Object.assign(this, { t, name, address, etcd });
     this.socket = join(dir, `${name}.sock`);
+    this.envFile = join(dir, `${name}.env`);
+    this.env = {
+      ETCD_ENDPOINTS: etcd,
+      BGP_RR_NAME: name,
+      BGP_RR_ROUTER_ID: address,
+      BGP_RR_CLUSTER_ID: CLUSTER_ID,
+      BGP_RR_LISTEN: `${address}:179`,
+      BGP_RR_CONTROL_SOCKET: this.socket,
+      BGP_RR_METRICS_ADDRESS: `${address}:9179`,
+      BGP_RR_LOG_LEVEL: 'info',
+    };
+    writeFileSync(this.envFile, `# ${name}: as /etc/bgp-rr/bgp-rr.env on a reflector host\n${Object.entries(this.env).map(([k, v]) => `${k}=${v}`).join('\n')}\n`);
   }
 
   start() {
-    this.proc = spawnProc(this.t, process.execPath, [
-      BGP_RR, 'run',
-      '--etcd-endpoints', this.etcd,
-      '--router-id', this.address,
-      '--cluster-id', CLUSTER_ID,
-      '--listen', this.address,
-      '--name', this.name,
-      '--control-socket', this.socket,
-      '--metrics-address', `${this.address}:9179`,
-      '--hold-time', '30',
-      '--log-level', 'warn',
-    ], { name: this.name, killTimeoutMs: 10_000 });
+    this.proc = spawnProc(this.t, process.execPath, [BGP_RR, 'run'], { name: this.name, env: { ...cleanEnv(), ...this.env }, killTimeoutMs: 10_000 });
   }
 
   /** Resolves once the control socket answers; throws (with the replica's output) if it exits first. */
   async ready(timeoutMs = 30_000) {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      if (!this.proc.running) throw new Error(`${this.name} exited:\n${this.proc.output.slice(-2000)}`);
+      if (!this.proc.running) throw new Error(`${this.name} exited (${JSON.stringify(this.proc.exitInfo)}):\n${this.proc.output.slice(-2000)}`);
       if ((await this.cli(['status', '--json'])).code === 0) return;
       if (Date.now() > deadline) throw new Error(`${this.name}: no answer on ${this.socket} after ${timeoutMs} ms:\n${this.proc.output.slice(-2000)}`);
-      await new Promise((r) => setTimeout(r, 300));
+      await new Promise((r) => setTimeout(r, 250));
     }
   }
 
+  /** The bgp-rr CLI with this replica's environment file, as an operator runs it on the host. */
   cli(args) {
-    return run(process.execPath, [BGP_RR, ...args, '--control-socket', this.socket], { timeoutMs: 10_000 });
+    return run(process.execPath, [BGP_RR, ...args], { env: { ...cleanEnv(), ...this.env }, timeoutMs: 10_000 });
+  }
+
+  /** The same as a shell command line, for the operator to copy. */
+  shell(args) {
+    return `(set -a; . ${this.envFile}; node ${BGP_RR} ${args})`;
   }
 }
 
-/** Starts etcd, seeds the datastore, starts the replicas and the nodes. */
+/** Starts etcd, seeds the datastore, starts the nodes and the replicas. */
 export async function startCluster(t, { nodes: count, flavor, log }) {
   const block = await leaseLoopbackBlock(t);
   const dir = tmpDir(t, 'demo-');
-  log(`loopback block ${block.cidr}; files in ${dir}`);
+  log(`loopback block ${block.cidr}; configs, sockets and etcd data in ${dir}`);
 
   const etcd = await startEtcd(t, { block, members: 1 });
   log(`etcd ready at ${etcd.endpoints.join(',')}`);
@@ -90,24 +109,28 @@ export async function startCluster(t, { nodes: count, flavor, log }) {
     return { k, name: `node-${k}`, address: block.addr(256 + k), block: blockOf(k) };
   });
 
-  // What calicoctl and calico/node write: mesh off, AS 64512, one BGPPeer per replica, the nodes and their blocks.
+  // What calicoctl and calico/node write: BGPConfiguration default (mesh off, AS 64512),
+  // one BGPPeer per replica (peerIP, no selector: every node), the IPPool, each Node
+  // with its BGP address, each node's IPAM block with its confirmed host affinity.
   const ds = new CalicoDatastore(etcd);
   await ds.seed({
+    asNumber: AS,
     pools: [POOL],
     reflectors: replicas.map((r) => ({ name: r.name, peerIP: r.address })),
     nodes: nodes.map((n) => ({ name: n.name, ipv4: `${n.address}/16`, blocks: [n.block] })),
   });
-  log(`datastore seeded: ${count} nodes, ${replicas.length} BGPPeers, pool ${POOL.cidr}`);
+  log(`datastore seeded: ${count} Nodes, BGPConfiguration (nodeToNodeMeshEnabled: false), ${replicas.length} BGPPeers, IPPool ${POOL.cidr}, ${count} IPAM blocks + affinities`);
 
-  for (const r of replicas) r.start();
-  await Promise.all(replicas.map((r) => r.ready()));
-  log(`replicas started: ${replicas.map((r) => `${r.name} ${r.address}`).join(', ')}`);
-
+  const cluster = { block, dir, etcd, replicas, nodes, flavor };
   if (flavor === 'speaker') {
+    // The speakers dial the replicas (they do not listen): replicas first.
+    await startReplicas(replicas, log);
     const { startSpeakerNodes } = await import('./speaker-nodes.mjs');
-    const speakers = await startSpeakerNodes(t, { nodes, replicas, log });
-    return { block, etcd, replicas, nodes, speakers };
+    cluster.speakers = await startSpeakerNodes(t, { nodes, replicas, log });
+    return cluster;
   }
+  // As in a running cluster that moves from the mesh to reflectors: the nodes are
+  // up first, then the replicas come and every node's sessions come up.
   await pool(nodes, 8, async (n) => {
     n.bird = new CalicoNode(t, {
       name: n.name,
@@ -118,10 +141,18 @@ export async function startCluster(t, { nodes: count, flavor, log }) {
       dir,
       listenAddress: true,
       kernel: false,
+      // Other nodes' addresses (BGP next hops) are on lo: a device route makes them known.
       deviceRoutes: [{ prefix: block.cidr, iface: 'lo' }],
     });
     await n.bird.start();
   });
-  log(`${count} nodes started (${flavor === 'bird1' ? 'BIRD 1.6' : 'BIRD 2'}, one process per node, 3 sessions each)`);
-  return { block, etcd, replicas, nodes };
+  log(`${count} nodes started (${FLAVOR_NAMES[flavor]}: one process per node, 3 sessions each)`);
+  await startReplicas(replicas, log);
+  return cluster;
+}
+
+async function startReplicas(replicas, log) {
+  for (const r of replicas) r.start();
+  await Promise.all(replicas.map((r) => r.ready()));
+  log(`replicas running (bgp-rr run): ${replicas.map((r) => `${r.name} ${r.address}`).join(', ')}`);
 }

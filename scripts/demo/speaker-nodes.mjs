@@ -3,10 +3,10 @@
 // toward the reflectors: it dials each replica from its own address, AS 64512, ADD-PATH,
 // announces its block (ORIGIN IGP, empty AS_PATH, LOCAL_PREF 100, NEXT_HOP itself) and
 // End-of-RIB, and keeps what it receives so the demo can count it.
-import { IPV4_UNICAST, Speaker, formatPrefix, parseIpv4, parsePrefix } from '@bgp-rr/bgp-speaker';
+import { IPV4_UNICAST, Speaker, formatIpv4, formatPrefix, parseIpv4, parsePrefix } from '@bgp-rr/bgp-speaker';
 
 export async function startSpeakerNodes(t, { nodes, replicas, log }) {
-  const held = new Map(); // node name -> Map(prefix -> Set(replica/pathId))
+  const held = new Map(); // node name -> Map(prefix -> Map(replica/pathId -> path))
   const speakers = [];
   for (const n of nodes) {
     const table = new Map();
@@ -19,15 +19,21 @@ export async function startSpeakerNodes(t, { nodes, replicas, log }) {
     });
     speaker.on('update', (peer, u) => {
       for (const w of u.update.withdrawn) table.get(formatPrefix(w.prefix))?.delete(`${peer.address}/${w.pathId}`);
+      const attrs = u.update.attributes;
       for (const a of u.update.nlri) {
         const p = formatPrefix(a.prefix);
-        if (!table.has(p)) table.set(p, new Set());
-        table.get(p).add(`${peer.address}/${a.pathId}`);
+        if (!table.has(p)) table.set(p, new Map());
+        table.get(p).set(`${peer.address}/${a.pathId}`, {
+          from: peer.address,
+          nextHop: attrs.nextHop === undefined ? undefined : formatIpv4(attrs.nextHop),
+          originatorId: attrs.originatorId === undefined ? undefined : formatIpv4(attrs.originatorId),
+          clusterList: (attrs.clusterList ?? []).map(formatIpv4),
+        });
       }
     });
     speaker.on('state', (peer, _from, to) => {
       // A session that goes down takes its paths with it (no graceful restart here).
-      if (to !== 'Established') for (const paths of table.values()) for (const k of [...paths]) if (k.startsWith(`${peer.address}/`)) paths.delete(k);
+      if (to !== 'Established') for (const paths of table.values()) for (const k of [...paths.keys()]) if (k.startsWith(`${peer.address}/`)) paths.delete(k);
     });
     for (const r of replicas) {
       speaker.addPeer({
@@ -48,13 +54,9 @@ export async function startSpeakerNodes(t, { nodes, replicas, log }) {
   t.teardown(() => Promise.all(speakers.map((s) => s.stop())));
   log(`${nodes.length} nodes started (bgp-speaker library, one speaker per node in this process, 3 sessions each)`);
   return {
-    holdings() {
-      const out = new Map();
-      for (const n of nodes) {
-        const table = held.get(n.name);
-        out.set(n.name, nodes.filter((o) => o !== n && (table.get(o.block)?.size ?? 0) > 0).length);
-      }
-      return out;
+    /** What node n holds: prefix -> paths [{ from, nextHop, originatorId, clusterList }] (as bird-routes.mjs). */
+    paths(n) {
+      return new Map([...(held.get(n.name) ?? new Map())].map(([p, m]) => [p, [...m.values()]]).filter(([, l]) => l.length > 0));
     },
   };
 }
