@@ -67,6 +67,8 @@ export interface DesiredConfig {
   readonly revision: number;
   /** Global AS: BGPConfiguration default asNumber, else 64512. */
   readonly asNumber: number;
+  /** BGPConfiguration default nodeToNodeMeshEnabled, else true (Calico's default; a reflector design sets it false). */
+  readonly nodeToNodeMeshEnabled: boolean;
   readonly peers: readonly DesiredPeer[];
   readonly skipped: readonly SkippedNode[];
   readonly pools: readonly PoolInfo[];
@@ -75,6 +77,11 @@ export interface DesiredConfig {
   /** Borrowed address -> node using it (an address of one node's block used on another). */
   readonly borrowed: ReadonlyMap<string, string>;
   readonly issues: readonly ValidationIssue[];
+}
+
+/** Calico's default: the full mesh is on unless BGPConfiguration default turns it off. */
+export function nodeToNodeMeshEnabled(s: Snapshot): boolean {
+  return s.configs.get('default')?.value.nodeToNodeMeshEnabled ?? true;
 }
 
 export function globalAsNumber(s: Snapshot): number {
@@ -100,11 +107,16 @@ export function deriveConfig(s: Snapshot, replica: readonly ReplicaAddress[], pr
   const prev = previous?.config;
   let res: { peers: readonly DesiredPeer[]; skipped: readonly SkippedNode[] } | undefined;
   if (prev !== undefined && same('nodes', 'peers', 'configs')) res = prev;
-  else if (prev !== undefined && previous?.diff !== undefined && same('peers', 'configs')) res = rederiveNodes(s, replica, prev, previous.diff);
+  // The diff is used only when it leads from previous.snapshot to s (a caller that
+  // missed an update gets a full derivation, never a wrong incremental one).
+  const diff = previous?.diff;
+  const diffFits = diff !== undefined && previous !== undefined && diff.fromRevision === previous.snapshot.revision && diff.toRevision === s.revision;
+  if (res === undefined && prev !== undefined && diffFits && same('peers', 'configs')) res = rederiveNodes(s, replica, prev, diff);
   res ??= derivePeers(s, replica);
   return {
     revision: s.revision,
     asNumber: globalAsNumber(s),
+    nodeToNodeMeshEnabled: nodeToNodeMeshEnabled(s),
     peers: res.peers,
     skipped: res.skipped,
     pools: prev !== undefined && same('pools') ? prev.pools : derivePools(s),
@@ -152,11 +164,17 @@ export function derivePeers(s: Snapshot, replica: readonly ReplicaAddress[]): { 
 function rederiveNodes(s: Snapshot, replica: readonly ReplicaAddress[], prev: DesiredConfig, diff: SnapshotDiff): { peers: DesiredPeer[]; skipped: SkippedNode[] } {
   const changed = new Set<string>();
   for (const list of [diff.nodes.added, diff.nodes.changed, diff.nodes.removed]) for (const c of list) changed.add(c.name);
-  const mine = myBGPPeers(s, replica);
-  const peers = prev.peers.filter((p) => !changed.has(p.name));
   const skipped = prev.skipped.filter((x) => !changed.has(x.name));
   if (skipped.some((x) => x.reason.startsWith('address '))) return derivePeers(s, replica);
-  const taken = new Map(peers.map((p) => [p.address, p.name]));
+  const mine = myBGPPeers(s, replica);
+  const kept = prev.peers.filter((p) => !changed.has(p.name));
+  // Addresses taken by the kept peers: looked up by a scan, which for the few
+  // addresses of a few changed nodes is cheaper than indexing thousands of peers.
+  const fresh = new Map<string, string>();
+  const taken: AddressOwners = {
+    get: (address) => fresh.get(address) ?? kept.find((p) => p.address === address)?.name,
+    set: (address, name) => void fresh.set(address, name),
+  };
   const added: DesiredPeer[] = [];
   const global = globalAsNumber(s);
   for (const name of [...changed].sort()) {
@@ -166,11 +184,29 @@ function rederiveNodes(s: Snapshot, replica: readonly ReplicaAddress[], prev: De
     peersForNode(s, node, mine, global, taken, added, skipped);
     if (skipped.slice(before).some((x) => x.reason.startsWith('address '))) return derivePeers(s, replica);
   }
-  return { peers: [...peers, ...added].sort(byNameThenAddress), skipped };
+  return { peers: mergeSorted(kept, added.sort(byNameThenAddress)), skipped };
+}
+
+/** Two lists sorted by byNameThenAddress, merged (linear: no re-sort of the kept peers). */
+function mergeSorted(a: readonly DesiredPeer[], b: readonly DesiredPeer[]): DesiredPeer[] {
+  if (b.length === 0) return a as DesiredPeer[];
+  const out: DesiredPeer[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) out.push(byNameThenAddress(a[i] as DesiredPeer, b[j] as DesiredPeer) <= 0 ? (a[i++] as DesiredPeer) : (b[j++] as DesiredPeer));
+  while (i < a.length) out.push(a[i++] as DesiredPeer);
+  while (j < b.length) out.push(b[j++] as DesiredPeer);
+  return out;
+}
+
+/** Which node already has a session at an address. */
+interface AddressOwners {
+  get(address: string): string | undefined;
+  set(address: string, name: string): void;
 }
 
 /** Rules 2-4 for one node against this replica's BGPPeers (sorted: the first one sets the session). */
-function peersForNode(s: Snapshot, node: CalicoNode, mine: readonly BGPPeer[], global: number, taken: Map<string, string>, out: DesiredPeer[], skipped: SkippedNode[]): void {
+function peersForNode(s: Snapshot, node: CalicoNode, mine: readonly BGPPeer[], global: number, taken: AddressOwners, out: DesiredPeer[], skipped: SkippedNode[]): void {
   const start = out.length;
   for (const p of mine) {
     if (p.peer === undefined || !selects(p, node)) continue;

@@ -8,11 +8,13 @@
  *
  * A value that fails validation is absent from its collection (the same whether
  * it was seen in a list or in an event, so a fold always equals a fresh list) and
- * its issues are kept under its key. Snapshots are immutable: a fold copies only
- * the collections it touches.
+ * its issues are kept under its key. Snapshots are immutable: a fold shares
+ * untouched collections as they are, and gives a touched one a small overlay of the
+ * changes over the old one (overlay-map.ts), never a full copy.
  */
 import { parseKey, type Kind } from './keys.js';
-import { parseResource, type BGPConfiguration, type BGPPeer, type BlockAffinity, type CalicoNode, type IPAMBlock, type IPPool, type Resource, type ValidationIssue } from './resources/index.js';
+import { OverlayMap } from './overlay-map.js';
+import { parseResource, type BGPConfiguration, type BGPPeer, type BlockAffinity, type CalicoNode, type IPAMBlock, type IPPool, type ValidationIssue } from './resources/index.js';
 
 export interface Collections {
   nodes: CalicoNode;
@@ -126,14 +128,16 @@ export function allIssues(s: Snapshot): ValidationIssue[] {
   return [...s.issues.keys()].sort().flatMap((k) => s.issues.get(k) ?? []);
 }
 
-type MutableCollections = { [C in CollectionName]: Map<string, Entry<Collections[C]>> };
-
-/** Copy-on-write accumulation of puts and deletes. */
+/**
+ * Accumulates puts and deletes as changes over the base snapshot; finish() applies
+ * them to copies that share everything else with the base (overlay-map.ts).
+ */
 class Builder {
   readonly touched = new Map<CollectionName, Set<string>>();
   readonly touchedIssues = new Set<string>();
-  private readonly copies: Partial<MutableCollections> = {};
-  private issues?: Map<string, readonly ValidationIssue[]>;
+  /** Per collection: name -> new entry, or undefined for a removal. */
+  private readonly changes = new Map<CollectionName, Map<string, Entry<unknown> | undefined>>();
+  private readonly issueChanges = new Map<string, readonly ValidationIssue[] | undefined>();
 
   constructor(private readonly base: Snapshot) {}
 
@@ -146,7 +150,7 @@ class Builder {
       this.remove(c, outcome.name);
       return;
     }
-    this.set(c, outcome.name, { key, modRevision, raw: value, value: outcome.resource.value } as Entry<Resource['value']>);
+    this.change(c, outcome.name, { key, modRevision, raw: value, value: outcome.resource.value });
   }
 
   delete(key: string): void {
@@ -157,37 +161,31 @@ class Builder {
   }
 
   finish(revision: number): Snapshot {
-    return { ...this.base, ...this.copies, issues: this.issues ?? this.base.issues, revision };
+    const out: Record<string, unknown> = { ...this.base, revision };
+    for (const [c, changes] of this.changes) out[c] = OverlayMap.from(this.base[c] as ReadonlyMap<string, Entry<unknown>>).with(changes);
+    if (this.issueChanges.size > 0) out.issues = OverlayMap.from(this.base.issues).with(this.issueChanges);
+    return out as Snapshot;
   }
 
-  private collection(c: CollectionName): Map<string, Entry<unknown>> {
-    let m = this.copies[c] as Map<string, Entry<unknown>> | undefined;
-    if (m === undefined) {
-      m = new Map(this.base[c] as ReadonlyMap<string, Entry<unknown>>);
-      (this.copies as Record<string, unknown>)[c] = m;
-    }
+  private change(c: CollectionName, name: string, e: Entry<unknown> | undefined): void {
+    let m = this.changes.get(c);
+    if (m === undefined) this.changes.set(c, (m = new Map()));
+    m.set(name, e);
     let t = this.touched.get(c);
     if (t === undefined) this.touched.set(c, (t = new Set()));
-    return m;
-  }
-
-  private set(c: CollectionName, name: string, e: Entry<unknown>): void {
-    this.collection(c).set(name, e);
-    this.touched.get(c)?.add(name);
+    t.add(name);
   }
 
   private remove(c: CollectionName, name: string): void {
-    if (!this.base[c].has(name) && !this.copies[c]?.has(name)) return;
-    this.collection(c).delete(name);
-    this.touched.get(c)?.add(name);
+    const pending = this.changes.get(c);
+    const present = pending?.has(name) === true ? pending.get(name) !== undefined : this.base[c].has(name);
+    if (present) this.change(c, name, undefined);
   }
 
   private setIssues(key: string, issues: readonly ValidationIssue[]): void {
-    const had = (this.issues ?? this.base.issues).has(key);
+    const had = this.issueChanges.has(key) ? this.issueChanges.get(key) !== undefined : this.base.issues.has(key);
     if (!had && issues.length === 0) return;
-    this.issues ??= new Map(this.base.issues);
-    if (issues.length === 0) this.issues.delete(key);
-    else this.issues.set(key, issues);
+    this.issueChanges.set(key, issues.length === 0 ? undefined : issues);
     this.touchedIssues.add(key);
   }
 }

@@ -125,3 +125,36 @@ t.test('property: re-deriving only the changed nodes equals a full derivation', 
     c = inc;
   }
 });
+
+t.test('legacy /calico/bgp/v1 keys are ignored (reference §5: current Calico does not write them)', async (t) => {
+  const legacy = [
+    kv('/calico/bgp/v1/rr_v4/10.0.0.250', JSON.stringify({ ip: '10.0.0.250', cluster_id: '244.0.0.1' })),
+    kv('/calico/bgp/v1/host/n1/peer_v4/10.0.0.250', JSON.stringify({ ip: '10.0.0.250', as_num: '64512' })),
+    kv('/calico/bgp/v1/global/peer_v4/10.0.0.250', JSON.stringify({ ip: '10.0.0.250', as_num: '64512' })),
+    kv('/calico/bgp/v1/global/as_num', '65000'),
+  ];
+  const c = deriveConfig(fromList([...nodes, ...legacy], 3), me);
+  t.same([c.peers, c.asNumber, c.issues], [[], 64512, []], 'no peer, no AS and no issue from legacy keys');
+});
+
+t.test('BGPConfiguration defaults applied on read (reference §2 table)', async (t) => {
+  const cases: [rule: string, configs: KeyValue[], want: [asNumber: number, mesh: boolean]][] = [
+    ['no BGPConfiguration: AS 64512, mesh on', [], [64512, true]],
+    ['empty spec {} (calico/node creates it): AS 64512, mesh on', [kv(configKey('default'), configValue('default', {}))], [64512, true]],
+    ['asNumber and nodeToNodeMeshEnabled as set', [kv(configKey('default'), configValue('default', { asNumber: '1.10', nodeToNodeMeshEnabled: false }))], [65546, false]],
+    ['node.<name> cannot set the global AS', [kv(configKey('node.n1'), configValue('node.n1', { asNumber: 65001 }))], [64512, true]],
+  ];
+  for (const [rule, configs, want] of cases) {
+    const c = deriveConfig(fromList(configs, 1), me);
+    t.same([c.asNumber, c.nodeToNodeMeshEnabled], want, rule);
+  }
+});
+
+t.test('a diff that does not lead from the previous snapshot is not used', async (t) => {
+  const s1 = fromList([...nodes, kv(peerKey('rr'), peerValue('rr', { peerIP: '10.0.0.250' }))], 1);
+  const c1 = deriveConfig(s1, me);
+  const { snapshot: s2 } = applyEvents(s1, [{ type: 'put', key: nodeKey('n5'), value: nodeValue('n5', { ipv4Address: '10.0.0.15/24' }), modRevision: 2 }]);
+  const { snapshot: s3, diff: d23 } = applyEvents(s2, [{ type: 'put', key: nodeKey('n6'), value: nodeValue('n6', { ipv4Address: '10.0.0.16/24' }), modRevision: 3 }]);
+  const c3 = deriveConfig(s3, me, { snapshot: s1, config: c1, diff: d23 }); // the update to s2 was missed
+  t.same(c3.peers.map((p) => p.name), ['n1', 'n2', 'n3', 'n5', 'n6'], 'a full derivation: n5 is not lost');
+});

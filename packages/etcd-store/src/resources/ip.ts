@@ -36,9 +36,32 @@ function parseOne(text: string): { family: Family; a: Address4 | Address6 } | un
   }
 }
 
+const DOTTED_QUAD = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+
+/**
+ * Fast path for the common case (thousands of Node and block addresses per list):
+ * a plain dotted quad as a 32-bit number. undefined: not plainly one (leading
+ * zeros included), and ip-address decides.
+ */
+function dottedQuad(text: string): number | undefined {
+  const m = DOTTED_QUAD.exec(text);
+  if (m === null) return undefined;
+  let n = 0;
+  for (let i = 1; i <= 4; i++) {
+    const part = m[i] ?? '';
+    const octet = Number(part);
+    if ((part.length > 1 && part.startsWith('0')) || octet > 255) return undefined;
+    n = n * 256 + octet;
+  }
+  return n;
+}
+
+const quadText = (n: number): string => `${Math.floor(n / 2 ** 24)}.${Math.floor(n / 65536) % 256}.${Math.floor(n / 256) % 256}.${n % 256}`;
+
 /** A bare address (no "/len"), or undefined. */
 export function tryParseIp(text: string): IpAddr | undefined {
   if (text.includes('/') || text.includes('%')) return undefined;
+  if (dottedQuad(text) !== undefined) return { family: 4, address: text };
   const p = parseOne(text);
   if (p === undefined) return undefined;
   return { family: p.family, address: p.a.correctForm() };
@@ -83,6 +106,11 @@ export function tryParseCidr(text: string): Cidr | undefined {
 
 export function cidrOf(ip: IpAddr, prefixLength: number): Cidr {
   const bits = maxLen(ip.family);
+  const quad = ip.family === 4 ? dottedQuad(ip.address) : undefined;
+  if (quad !== undefined) {
+    const network = prefixLength === 0 ? 0 : quad - (quad % 2 ** (32 - prefixLength));
+    return { family: 4, cidr: `${quadText(network)}/${prefixLength}`, network: BigInt(network), prefixLength };
+  }
   const value = ip.family === 4 ? new Address4(ip.address).bigInt() : new Address6(ip.address).bigInt();
   const hostBits = BigInt(bits - prefixLength);
   const network = (value >> hostBits) << hostBits;

@@ -1,4 +1,5 @@
 import t from 'tap';
+import fc from 'fast-check';
 import { cidrContains, parseCidr, parseHostPort, parseIpWithPrefix, tryParseIp } from '../../src/resources/ip.js';
 import { FieldError } from '../../src/resources/issues.js';
 
@@ -23,4 +24,17 @@ t.test('BGPPeer peerIP forms', async (t) => {
   t.same(parseHostPort('[fd00::250]:1179', 'p'), { ip: { family: 6, address: 'fd00::250' }, port: 1179 });
   t.same(parseHostPort('fd00::250', 'p'), { ip: { family: 6, address: 'fd00::250' } });
   for (const bad of ['10.0.0.250:0', '10.0.0.250:70000', '[10.0.0.1]:179', 'host:179', '']) t.throws(() => parseHostPort(bad, 'p'), FieldError, bad);
+});
+
+t.test('property: IPv4 addresses and CIDRs agree with ip-address (the fast dotted-quad path)', async (t) => {
+  const { Address4 } = await import('ip-address');
+  fc.assert(
+    fc.property(fc.nat(0xffffffff), fc.integer({ min: 0, max: 32 }), (n, len) => {
+      const text = Address4.fromBigInt(BigInt(n)).correctForm();
+      const net = len === 0 ? 0n : (BigInt(n) >> BigInt(32 - len)) << BigInt(32 - len);
+      const c = parseCidr(`${text}/${len}`, 'c');
+      return tryParseIp(text)?.address === text && c.network === net && c.cidr === `${Address4.fromBigInt(net).correctForm()}/${len}`;
+    }),
+  );
+  for (const bad of ['1.2.3.04', '256.0.0.1', '1.2.3', '1.2.3.4.5', '01.2.3.4']) t.equal(tryParseIp(bad), undefined, bad);
 });

@@ -9,6 +9,8 @@ export interface ConfigView {
   readonly routerId: string | null;
   readonly clusterId: string | null;
   readonly asNumber: number;
+  /** Calico's node-to-node mesh (BGPConfiguration default, default true); a reflector design turns it off. */
+  readonly nodeToNodeMeshEnabled: boolean;
   readonly revision: number;
   readonly etcd: { readonly endpoint: string | null; readonly state: string; readonly revision: number };
   /** This replica's addresses ("addr:port") BGPPeers are matched against. */
@@ -54,6 +56,7 @@ export function configView(c: DesiredConfig, me: ReplicaIdentity, etcd: WatcherS
     routerId,
     clusterId: me.clusterId ?? routerId,
     asNumber: c.asNumber,
+    nodeToNodeMeshEnabled: c.nodeToNodeMeshEnabled,
     revision: c.revision,
     etcd: { endpoint: etcd.endpoint ?? null, state: etcd.state, revision: etcd.revision },
     addresses: me.addresses.map(hostPort),

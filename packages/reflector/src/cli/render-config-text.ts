@@ -9,6 +9,7 @@ export function configText(v: ConfigView): string {
     ['Router ID', v.routerId ?? '- (set --router-id)'],
     ['Cluster ID', v.clusterId ?? '-'],
     ['AS', String(v.asNumber)],
+    ['Node mesh', v.nodeToNodeMeshEnabled ? 'on (Calico default: nodes also peer with each other; set nodeToNodeMeshEnabled: false in BGPConfiguration default)' : 'off'],
     ['Addresses', v.addresses.join(', ') || '-'],
     ['etcd', `${v.etcd.endpoint ?? '-'} (${v.etcd.state}), revision ${v.revision}`],
   ];

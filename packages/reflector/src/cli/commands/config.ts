@@ -15,6 +15,7 @@ import { renderJson } from '../render-json.js';
 import { configText } from '../render-config-text.js';
 
 const FIRST_SNAPSHOT_TIMEOUT_MS = 15_000;
+const WATCH_SETTLE_MS = 2000;
 
 export const configCommand: CommandSpec = {
   name: 'config',
@@ -30,7 +31,8 @@ export const configCommand: CommandSpec = {
 async function runConfig(ctx: CommandContext): Promise<number> {
   const s = replicaSettings(ctx.options);
   const me: ReplicaIdentity = { name: s.name ?? hostname(), routerId: s.routerId, clusterId: s.clusterId, addresses: replicaAddresses(s.listen) };
-  const watcher = new CalicoWatcher({ ...s.etcd });
+  let onWatching: (() => void) | undefined;
+  const watcher = new CalicoWatcher({ ...s.etcd, onStatus: (st) => void (st.state === 'watching' && onWatching?.()) });
   let last: { snapshot: Snapshot; config: DesiredConfig } | undefined;
   const pending: WatcherUpdate[] = [];
   let onChange: (() => void) | undefined;
@@ -39,12 +41,17 @@ async function runConfig(ctx: CommandContext): Promise<number> {
     onChange?.();
   });
   try {
-    const first = await firstSnapshot(watcher, ctx.signal);
+    let first = await firstSnapshot(watcher, ctx.signal);
     if (first === undefined) {
       const st = watcher.status();
       ctx.io.stderr.write(`bgp-rr config: no snapshot from etcd (${s.etcd.endpoints.join(',')}): ${st.lastError ?? st.state}\n`);
       return 1;
     }
+    // The list is done; give the watch a moment to come up so the status printed is
+    // the steady one ("watching"), not the transient "connecting".
+    await settle(watcher, ctx.signal, (wake) => (onWatching = wake));
+    onWatching = undefined;
+    first = watcher.current() ?? first;
     pending.length = 0;
     last = { snapshot: first, config: deriveConfig(first, me.addresses) };
     const view = configView(last.config, me, watcher.status());
@@ -74,6 +81,21 @@ async function runConfig(ctx: CommandContext): Promise<number> {
   } finally {
     await watcher.close();
   }
+}
+
+/** Resolves once the watcher is watching, after WATCH_SETTLE_MS at most, or on abort. */
+function settle(watcher: CalicoWatcher, signal: AbortSignal, register: (wake: () => void) => void): Promise<void> {
+  if (watcher.status().state === 'watching' || signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, WATCH_SETTLE_MS);
+    signal.addEventListener('abort', done, { once: true });
+    register(done);
+  });
 }
 
 function firstSnapshot(watcher: CalicoWatcher, signal: AbortSignal): Promise<Snapshot | undefined> {
