@@ -18,6 +18,7 @@ t.test('a BGPPeer changed for one node only: no other session bounces', async (t
   await waitForFullMesh(fabric);
   const watch = await MeshWatch.start(fabric);
   const before = await sessionFingerprints(fabric);
+  const pids = fabric.replicas.map((r) => r.proc!.pid);
   const rr1 = fabric.replicas[0]!;
   const rr1Address = fabric.hosts[0]!.ipv4;
   const node3 = fabric.nodes.get(3)!;
@@ -33,6 +34,7 @@ t.test('a BGPPeer changed for one node only: no other session bounces', async (t
   await waitForSessions(fabric, nodeAddresses(fabric));
   t.pass('a node-specific BGPPeer brought node-3 back to rr-1');
   t.same(others(await sessionFingerprints(fabric)), others(before), 'every other session still untouched');
+  t.same(fabric.replicas.map((r) => r.proc!.pid), pids, 'no replica restarted');
 
   const losses = watch.losses(fabric);
   t.equal(losses.length, 0, 'no node lost a route', { detail: describeLosses(losses) });

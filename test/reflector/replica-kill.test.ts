@@ -41,6 +41,8 @@ t.test('one replica SIGKILLed, then restarted: no node loses any route', async (
   await victim.start();
   await waitForSessions(fabric, nodeAddresses(fabric));
   await waitForPaths(fabric, 3);
+  const st = (await victim.json(['status'])) as { tablesReleased: boolean; tablesReleaseReason: string };
+  t.same([st.tablesReleased, st.tablesReleaseReason], [true, 'End-of-RIB received from every configured peer'], 'the restarted replica sent its table once every node\'s End-of-RIB was in (RFC 4724 §4.1)');
   t.same(await meshProblems(fabric), [], 'after the restart every node holds every other block');
   losses = watch.losses(fabric);
   t.equal(losses.length, 0, 'no route was removed while the replica came back', { detail: describeLosses(losses) });

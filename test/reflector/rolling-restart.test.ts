@@ -3,7 +3,8 @@
  * turn is stopped with SIGTERM (closing its sessions so that the nodes' graceful-
  * restart helpers keep its routes) and started again; the next one goes only when
  * every node again holds each block from all three. No node may lose any route at
- * any moment (`ip monitor route` in every node namespace).
+ * any moment (`ip monitor route` in every node namespace), and each restarted replica
+ * holds its table back until every node's End-of-RIB is in (RFC 4724 §4.1).
  */
 import t from 'tap';
 import { Fabric } from './lib/fabric.js';
@@ -23,6 +24,10 @@ t.test('rolling restart of all three replicas: no route lost', async (t) => {
     await r.start();
     await waitForSessions(fabric, nodeAddresses(fabric));
     await waitForPaths(fabric, 3);
+    // RFC 4724 §4.1: the restarted replica sent its table only once every node's
+    // initial table was in (not on the deferral timer), so no node got a partial one.
+    const st = (await r.json(['status'])) as { tablesReleased: boolean; tablesReleaseReason: string };
+    t.same([st.tablesReleased, st.tablesReleaseReason], [true, 'End-of-RIB received from every configured peer'], `${r.opts.name}: table released on End-of-RIB from every node`);
     const losses = watch.losses(fabric);
     t.equal(losses.length, 0, `no route removed through the restart of ${r.opts.name}`, { detail: describeLosses(losses) });
   }

@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 // Fuzz harness for the BGP codec and a live speaker (issue 5). Runs on dist/ (build first):
 //
-//   npm run fuzz -- [--cases N] [--target decoder|live] [--seed N] [--deadline-ms MS]
-//                   [--max-rss-growth-mb MB] [--save-corpus DIR] [--json]
+//   npm run fuzz -- [--cases N] [--target all|decoder|live] [--live-cases N] [--seed N]
+//                   [--deadline-ms MS] [--max-rss-growth-mb MB] [--save-corpus DIR] [--json]
 //
+// all      (what `npm run fuzz` runs) the decoder target with --cases (1,000,000 there),
+//          then the live target with --live-cases (default 5,000; a live case costs a
+//          whole session set-up, ~100-150 cases/s); fails if either fails.
 // decoder  random and mutated messages (generate.mjs) to decodeMessage and the Framer in
 //          a worker thread. Checks per case: only WireError is thrown, with a NOTIFICATION
 //          code/subcode a received message may cause (RFC 4271 §6, RFC 7313); an UPDATE
@@ -27,17 +30,19 @@ const opt = (name, dflt) => {
   return i >= 0 && i + 1 < argv.length ? argv[i + 1] : dflt;
 };
 if (argv.includes('--help') || argv.includes('-h')) {
-  console.log('usage: node packages/bgp-speaker/fuzz/run.mjs [--cases N] [--target decoder|live] [--seed N] [--deadline-ms MS] [--max-rss-growth-mb MB] [--save-corpus DIR] [--json]');
+  console.log('usage: node packages/bgp-speaker/fuzz/run.mjs [--cases N] [--target all|decoder|live] [--live-cases N] [--seed N] [--deadline-ms MS] [--max-rss-growth-mb MB] [--save-corpus DIR] [--json]');
   process.exit(0);
 }
 const target = opt('target', 'decoder');
 const seed = Number(opt('seed', String(Date.now() % 2 ** 31)));
 const cases = Number(opt('cases', target === 'live' ? '2000' : '100000'));
-const deadlineMs = Number(opt('deadline-ms', target === 'live' ? '10000' : '2000'));
+const liveCases = Number(opt('live-cases', '5000'));
+const deadlineOpt = opt('deadline-ms', '');
+const deadlineFor = (tg) => (deadlineOpt !== '' ? Number(deadlineOpt) : tg === 'live' ? 10000 : 2000);
 const maxGrowthMb = Number(opt('max-rss-growth-mb', '256'));
 const saveDir = opt('save-corpus', '');
 const json = argv.includes('--json');
-if (!['decoder', 'live'].includes(target) || !(cases > 0) || !Number.isFinite(seed)) {
+if (!['all', 'decoder', 'live'].includes(target) || !(cases > 0) || !(liveCases > 0) || !Number.isFinite(seed)) {
   console.error('bad arguments; see --help');
   process.exit(2);
 }
@@ -62,7 +67,7 @@ function rssSampler() {
   };
 }
 
-async function decoder() {
+async function decoder(cases, deadlineMs) {
   const shared = new SharedArrayBuffer(16 + 70000);
   const state = new Int32Array(shared, 0, 4);
   const t0 = performance.now();
@@ -122,10 +127,18 @@ function saveCorpus(saved) {
   log(`  saved ${saved.length} cases to ${saveDir}`);
 }
 
-const report = target === 'decoder' ? await decoder() : await (await import('./live.mjs')).runLive({ seed, cases, deadlineMs, log, rssSampler });
-const failed = report.result !== 'done' || report.violations > 0 || report.growthMb > maxGrowthMb;
-if (json) console.log(JSON.stringify(report));
-else {
+const live = async (n) => (await import('./live.mjs')).runLive({ seed, cases: n, deadlineMs: deadlineFor('live'), log, rssSampler });
+const reports = [];
+if (target !== 'live') reports.push(await decoder(cases, deadlineFor('decoder')));
+if (target !== 'decoder') reports.push(await live(target === 'live' ? cases : liveCases));
+const failedOne = (r) => r.result !== 'done' || r.violations > 0 || r.growthMb > maxGrowthMb;
+for (const report of reports) print(report);
+const failed = reports.some(failedOne);
+if (!json && reports.length > 1) log(`total: ${reports.reduce((a, r) => a + r.cases, 0)} cases (${reports.map((r) => `${r.target} ${r.cases}`).join(', ')}): ${failed ? 'FAIL' : 'PASS'}`);
+
+function print(report) {
+  const failed = failedOne(report);
+  if (json) return console.log(JSON.stringify(report));
   log(`${report.target}: ${report.cases} cases in ${report.seconds} s (${report.casesPerSec}/s), seed ${seed}: ${report.result}`);
   log(`  violations ${report.violations}${report.hang ? `, HANG at case ${report.hang.index}: ${report.hang.hex}` : ''}`);
   log(`  rss start ${report.rssStartMb} MB, after warm-up ${report.rssWarmMb} MB, max ${report.rssMaxMb} MB (growth ${report.growthMb} MB, limit ${maxGrowthMb})`);

@@ -67,6 +67,12 @@ export interface PeerConfig {
    * than 64 is refused by addPeer. Kept for documentation and future use.
    */
   readonly ttl?: number;
+  /**
+   * RFC 2385 TCP MD5 password (1..80 octets). Set on the listening sockets for this
+   * peer's address (session/tcp-md5.ts); Node cannot sign a connection it dials, so such
+   * a peer must be `passive` (addPeer refuses it otherwise).
+   */
+  readonly password?: string;
   readonly description?: string;
 }
 
@@ -146,6 +152,8 @@ export interface CloseOptions {
   readonly message?: string;
   /** Restart automatically after the idle hold time (default true). */
   readonly restart?: boolean;
+  /** NOTIFICATION data when there is no shutdown communication (e.g. RFC 4486 §4 for subcode 1). */
+  readonly data?: Uint8Array;
 }
 
 export interface SpeakerOptions {
@@ -153,6 +161,13 @@ export interface SpeakerOptions {
   readonly clock?: Clock;
   /** Listen backlog (default 4096, capped by net.core.somaxconn). */
   readonly backlog?: number;
+  /**
+   * TCP connections one listening socket holds at most, sessions and not yet
+   * OPEN-checked ones together (default 10,000); beyond it new connections are closed
+   * at accept. Unknown addresses hold none (closed at once); a peer holds at most two
+   * (its session and one collision candidate, RFC 4271 §6.8).
+   */
+  readonly maxConnections?: number;
 }
 
 /** The peer table API (implemented by `Speaker`). */
@@ -186,6 +201,7 @@ export interface PeerTable {
   close(peer: Peer, opts?: CloseOptions): void;
   /** TCP close with no NOTIFICATION (graceful restart, RFC 4724). */
   closeSilently(peer: Peer): void;
+  pauseReading(peer: Peer, ms: number): void;
   /** Cease to every peer, closes listeners, resolves when sockets are closed. */
   stop(opts?: CloseOptions): Promise<void>;
 }
@@ -195,7 +211,7 @@ export interface PeerTable {
 export function ceaseNotification(opts: CloseOptions | undefined, defaultSubcode: number): NotificationSpec {
   const subcode = opts?.subcode ?? defaultSubcode;
   const withText = opts?.message !== undefined && (subcode === CeaseSubcode.ADMIN_SHUTDOWN || subcode === CeaseSubcode.ADMIN_RESET);
-  const data = withText ? encodeShutdownNotification(subcode, opts.message!).data : new Uint8Array(0);
+  const data = withText ? encodeShutdownNotification(subcode, opts.message!).data : (opts?.data ?? new Uint8Array(0));
   return { code: ErrorCode.CEASE, subcode, data, ...(opts?.message !== undefined ? { message: opts.message } : {}) };
 }
 
@@ -228,12 +244,14 @@ export class Speaker extends EventEmitter<SpeakerEvents> implements PeerTable {
         },
       },
       opts.backlog ?? 4096,
+      opts.maxConnections ?? 10_000,
     );
   }
 
   addPeer(config: PeerConfig): Peer {
     const settings = resolvePeerConfig(config);
     if (this.table.has(settings.peerAddress)) throw new RangeError(`peer ${settings.peerAddress} already exists`);
+    if (settings.password !== undefined) this.listener.setMd5Key(settings.peerAddress, settings.password);
     const s = new PeerSession(config, settings, this.clock, this.observer);
     this.table.set(s.address, s);
     s.start();
@@ -244,6 +262,7 @@ export class Speaker extends EventEmitter<SpeakerEvents> implements PeerTable {
     const s = this.session(address);
     const settings = resolvePeerConfig(config);
     if (settings.peerAddress !== s.address) throw new RangeError(`updatePeer cannot change the peer address ${s.address}`);
+    if (settings.password !== s.settings.password) this.listener.setMd5Key(s.address, settings.password ?? '');
     s.config = config;
     const reset = sessionSettingsDiffer(s.settings, settings);
     s.settings = settings;
@@ -256,6 +275,19 @@ export class Speaker extends EventEmitter<SpeakerEvents> implements PeerTable {
     const s = this.session(address);
     this.table.delete(s.address);
     void s.shutdown(ceaseNotification(opts.notification, CeaseSubcode.PEER_DECONFIGURED));
+    if (s.settings.password !== undefined) {
+      try {
+        this.listener.setMd5Key(s.address, '');
+      } catch (err) {
+        if (this.listenerCount('error') > 0) this.emit('error', err instanceof Error ? err : new Error(String(err)));
+      }
+    }
+  }
+
+  /** Starts a peer again after `close(peer, { restart: false })` (ManualStart, RFC 4271 §8.1.2). */
+  start(peer: Peer): void {
+    const s = this.session(peer.address);
+    if (s.state === 'Idle') s.start();
   }
 
   getPeer(address: string): Peer | undefined {
@@ -298,6 +330,11 @@ export class Speaker extends EventEmitter<SpeakerEvents> implements PeerTable {
 
   sendRouteRefresh(peer: Peer, family: Family, subtype = 0): boolean {
     return this.send(peer, [encodeRouteRefresh({ type: MessageType.ROUTE_REFRESH, afi: family.afi, subtype, safi: family.safi })]);
+  }
+
+  /** Input fairness: stops reading the peer's socket for `ms` (its own budget is spent). */
+  pauseReading(peer: Peer, ms: number): void {
+    this.session(peer.address).pauseReading(ms);
   }
 
   close(peer: Peer, opts: CloseOptions = {}): void {

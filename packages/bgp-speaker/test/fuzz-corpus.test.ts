@@ -97,3 +97,12 @@ t.test(`seeded fuzz run: ${CASES} cases (seed ${SEED}) keep the decoder contract
   t.same(bad, [], 'no contract violation');
   t.ok(Object.keys(outcomes).length >= 12, `many different outcomes reached: ${JSON.stringify(outcomes)}`);
 });
+
+t.test('short live run: random and mutated messages over TCP to a running Speaker (fuzz/live.mjs on dist/)', async (t) => {
+  const live = await import('../fuzz/live.mjs');
+  const rssSampler = () => ({ sample: () => undefined, result: () => ({ rssStartMb: 0, rssWarmMb: 0, rssMaxMb: 0, growthMb: 0 }) });
+  const r = await live.runLive({ seed: SEED, cases: Number(process.env.BGP_RR_FUZZ_LIVE_CASES ?? 300), deadlineMs: 10_000, log: () => undefined, rssSampler });
+  t.equal(r.result, 'done', `${r.cases} live cases: ${JSON.stringify(r.outcomes)}`);
+  t.same(r.firstViolations, [], 'each case got the NOTIFICATION (or RFC 7606 handling) the oracle expects; the bystander session never dropped');
+  t.ok(r.extra.unknownRefused >= 1, 'connections from an unknown address were refused');
+});

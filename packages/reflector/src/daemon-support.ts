@@ -1,10 +1,10 @@
 /**
  * Daemon helpers: the control API handler, status, the replica addresses peers are
- * derived for, metrics samples and the peer counts published in the replica registry.
+ * derived for, metrics samples, the peer counts published in the replica registry and
+ * the probe of etcd's newest datastore revision (for the revision-lag metric).
  */
 import { networkInterfaces } from 'node:os';
-import { normaliseAddress } from '@bgp-rr/bgp-speaker';
-import { REPLICAS_PREFIX, withAnyEndpoint, type ReplicaAddress } from '@bgp-rr/etcd-store';
+import { REPLICAS_PREFIX, WATCHED_PREFIXES, prefixRangeEnd, replicaAddressesFor, withAnyEndpoint, type ReplicaAddress } from '@bgp-rr/etcd-store';
 import type { Daemon } from './daemon.js';
 import type { PeerSample } from './metrics.js';
 import type { Request, StatusInfo } from './control/protocol.js';
@@ -17,25 +17,8 @@ import { peerDetail, peerRow, routeRows } from './control/views.js';
  * both families, as Linux binds it dual-stack).
  */
 export function replicaAddresses(bound: readonly { address: string; port: number }[]): ReplicaAddress[] {
-  const out = new Map<string, ReplicaAddress>();
-  for (const b of bound) {
-    const wildV4 = b.address === '0.0.0.0';
-    const wildV6 = b.address === '::';
-    if (!wildV4 && !wildV6) {
-      const address = normaliseAddress(b.address);
-      out.set(`${address}|${b.port}`, { address, port: b.port });
-      continue;
-    }
-    for (const list of Object.values(networkInterfaces())) {
-      for (const i of list ?? []) {
-        if (i.family === 'IPv6' && !wildV6) continue;
-        if (i.family === 'IPv6' && i.scopeid !== undefined && i.scopeid !== 0) continue; // link-local
-        const address = normaliseAddress(i.address);
-        out.set(`${address}|${b.port}`, { address, port: b.port });
-      }
-    }
-  }
-  return [...out.values()];
+  const host = Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((i) => i.address));
+  return replicaAddressesFor(bound, host);
 }
 
 export function statusInfo(d: Daemon): StatusInfo {
@@ -54,7 +37,7 @@ export function statusInfo(d: Daemon): StatusInfo {
     startTime: d.startedAt.toISOString(),
     uptimeSeconds: Math.round((Date.now() - d.startedAt.getTime()) / 1000),
     listen: d.listenBound,
-    etcd: { endpoints: d.options.etcd.endpoints, endpoint: w.endpoint ?? null, state: w.state, revision: w.revision, lastError: w.lastError ?? null },
+    etcd: { endpoints: d.options.etcd.endpoints, endpoint: w.endpoint ?? null, state: w.state, revision: w.revision, latestRevision: d.revisionProbe.latest, lastError: w.lastError ?? null },
     registered: d.registration?.status().registered ?? false,
     health,
     tablesReleased: d.engine.deferral.released,
@@ -137,6 +120,45 @@ export class PeerCountPublisher {
       this.#last = mark;
     } catch (err) {
       d.log.debug({ err: String(err) }, 'replica peer counts not published');
+    } finally {
+      this.#busy = false;
+    }
+  }
+}
+
+/**
+ * The newest modification revision under the prefixes the watcher follows, read from
+ * etcd every few seconds: `bgp_rr_etcd_revision_lag` is it minus the revision applied.
+ * Only those prefixes count (the store's own revision also moves with writes we never
+ * watch: the replica registry, Felix, workload endpoints...); a pending deletion of the
+ * newest key is not seen. Best effort: etcd down keeps the last value.
+ */
+export class EtcdRevisionProbe {
+  #latest = 0;
+  #busy = false;
+
+  constructor(private readonly d: Daemon) {}
+
+  get latest(): number {
+    return this.#latest;
+  }
+
+  async tick(): Promise<void> {
+    const d = this.d;
+    if (this.#busy || d.watcher.status().state !== 'watching') return;
+    this.#busy = true;
+    try {
+      const revs = await withAnyEndpoint({ ...d.options.etcd, callTimeoutMs: 3000 }, (c) =>
+        Promise.all(
+          WATCHED_PREFIXES.map(async (p) => {
+            const res = await c.kv.range({ key: Buffer.from(p), range_end: Buffer.from(prefixRangeEnd(p)), limit: 1, sort_order: 'Descend', sort_target: 'Mod', keys_only: true });
+            return Number(res.kvs[0]?.mod_revision ?? 0);
+          }),
+        ),
+      );
+      this.#latest = Math.max(0, ...revs);
+    } catch (err) {
+      d.log.debug({ err: String(err) }, 'etcd revision probe failed');
     } finally {
       this.#busy = false;
     }

@@ -24,6 +24,7 @@ import {
   type ReplicaAddress,
   type ReplicaInfo,
   type Snapshot,
+  type SnapshotDiff,
   type WatcherStatus,
 } from '@bgp-rr/etcd-store';
 import type { Logger } from './log.js';
@@ -35,8 +36,11 @@ import { Feeder } from './feeder.js';
 import { Metrics } from './metrics.js';
 import { ControlServer } from './control/server.js';
 import { wireSpeaker } from './daemon-events.js';
-import { PeerCountPublisher, controlHandler, peerSamples, replicaAddresses } from './daemon-support.js';
+import { EtcdRevisionProbe, PeerCountPublisher, controlHandler, peerSamples, replicaAddresses } from './daemon-support.js';
 import type { PeerSample } from './metrics.js';
+import { PeerGuard } from './peer-guard.js';
+import { applyPasswords } from './peer-passwords.js';
+import type { PasswordTable } from './secrets.js';
 
 export type { RoutePolicyMode } from './policy.js';
 
@@ -53,6 +57,8 @@ export interface DaemonOptions {
   readonly holdTime: number;
   readonly routePolicy: RoutePolicyMode;
   readonly maxPrefixes: number;
+  /** TCP MD5 passwords (--password-file, secrets.ts); peers with one run passive (peer-passwords.ts). */
+  readonly passwords?: PasswordTable;
   /** RFC 4724 §4.1 selection deferral, seconds. */
   readonly selectionDeferral: number;
   /** Restart Time we advertise when the BGPPeer sets none (RFC 4724 §3), seconds. */
@@ -75,6 +81,8 @@ export class Daemon {
   readonly speaker: Speaker;
   readonly engine: RouteEngine;
   readonly feeder: Feeder;
+  /** Max-prefix Cease + backoff, unknown-connection counting (peer-guard.ts). */
+  readonly guard: PeerGuard;
   readonly metrics: Metrics;
   readonly watcher: CalicoWatcher;
   registration: ReplicaRegistration | undefined;
@@ -89,6 +97,7 @@ export class Daemon {
   #snapshot: Snapshot | undefined;
   #control: ControlServer | undefined;
   #statsTimer: NodeJS.Timeout | undefined;
+  readonly revisionProbe = new EtcdRevisionProbe(this);
   #stopped = false;
   readonly #done: Promise<void>;
   #resolveDone!: () => void;
@@ -113,7 +122,7 @@ export class Daemon {
     this.metrics = new Metrics({
       peers: () => this.#peerSamples(),
       locRib: () => this.locRibCounts(),
-      etcd: () => this.watcher.status(),
+      etcd: () => ({ ...this.watcher.status(), latest: this.revisionProbe.latest }),
       tablesReleased: () => this.engine.deferral.released,
     });
     this.feeder = new Feeder(this.speaker, this.engine, {
@@ -122,6 +131,7 @@ export class Daemon {
         this.metrics.bytesOut.inc(bytes);
       },
     });
+    this.guard = new PeerGuard(this.speaker, this.engine, this.log, this.metrics.registry, { maxPrefixes: options.maxPrefixes, canRestart: () => !this.draining && !this.#stopped });
     this.watcher = new CalicoWatcher({ ...options.etcd, logger: this.log, onStatus: (s) => this.#etcdStatus(s) });
     this.#done = new Promise((r) => (this.#resolveDone = r));
   }
@@ -141,6 +151,7 @@ export class Daemon {
   async #start(): Promise<void> {
     const o = this.options;
     wireSpeaker(this);
+    this.guard.wire();
     await this.speaker.listen(o.listen);
     this.listenBound = this.speaker.listening().map((b) => (b.address.includes(':') ? `[${b.address}]:${b.port}` : `${b.address}:${b.port}`));
     this.#replica = replicaAddresses(this.speaker.listening());
@@ -150,11 +161,14 @@ export class Daemon {
       const m = await this.metrics.listen(o.metricsAddress);
       this.log.info(m, 'metrics listening');
     }
-    this.watcher.start((u) => this.#onSnapshot(u.snapshot));
+    this.watcher.start((u) => this.#onSnapshot(u.snapshot, u.type === 'diff' ? u.diff : undefined));
     this.registration = new ReplicaRegistration(o.etcd, this.replicaInfo(), { logger: this.log });
     this.registration.start();
     const publisher = new PeerCountPublisher(this);
-    this.#statsTimer = setInterval(() => void publisher.tick(), 3000);
+    this.#statsTimer = setInterval(() => {
+      void publisher.tick();
+      void this.revisionProbe.tick();
+    }, 3000);
     this.#statsTimer.unref();
     this.log.info({ replica: o.name, routerId: o.routerId, clusterId: o.clusterId ?? o.routerId, etcd: o.etcd.endpoints, version: o.version }, 'bgp-rr started');
   }
@@ -186,8 +200,9 @@ export class Daemon {
     return this.#snapshot;
   }
 
-  #onSnapshot(s: Snapshot): void {
-    const prev = this.#snapshot !== undefined && this.config !== undefined ? { snapshot: this.#snapshot, config: this.config } : undefined;
+  #onSnapshot(s: Snapshot, diff?: SnapshotDiff): void {
+    // The diff lets deriveConfig re-derive only the changed Nodes (it checks that it fits).
+    const prev = this.#snapshot !== undefined && this.config !== undefined ? { snapshot: this.#snapshot, config: this.config, diff } : undefined;
     let cfg: DesiredConfig;
     try {
       cfg = deriveConfig(s, this.#replica, prev);
@@ -199,7 +214,11 @@ export class Daemon {
     const policyInputs = prev === undefined || ['pools', 'blocks', 'affinities', 'configs'].some((k) => prev.snapshot[k as 'pools'] !== s[k as 'pools']);
     this.#snapshot = s;
     this.config = cfg;
-    for (const i of cfg.issues) if (first || prev?.config.issues !== cfg.issues) this.log.warn({ issue: i }, 'invalid etcd data skipped');
+    // Each invalid key is logged once, when it appears (not again at every later change).
+    if (prev?.config.issues !== cfg.issues) {
+      const known = new Set((prev?.config.issues ?? []).map((i) => `${i.key} ${i.reason}`));
+      for (const i of cfg.issues) if (!known.has(`${i.key} ${i.reason}`)) this.log.warn({ key: i.key, reason: i.reason, severity: i.severity }, 'invalid etcd data skipped');
+    }
     if (policyInputs) {
       try {
         const policy = (this.deps.policy ?? snapshotPolicy)(s, cfg, this.options.routePolicy);
@@ -218,11 +237,14 @@ export class Daemon {
     const bgpPeerAs = new Map<string, number | undefined>();
     for (const { value } of s.peers.values()) bgpPeerAs.set(value.name, value.asNumber);
     const d = { routerId: this.options.routerId, holdTime: this.options.holdTime, restartTime: this.options.restartTime, connectRetrySeconds: this.options.connectRetry };
-    const specs = cfg.peers.map((p) => peerSpecFor(p, bgpPeerAs.get(p.bgpPeers[0] ?? '') ?? cfg.asNumber, d));
+    const withPasswords = applyPasswords(cfg.peers.map((p) => peerSpecFor(p, bgpPeerAs.get(p.bgpPeers[0] ?? '') ?? cfg.asNumber, d)), cfg.peers, this.options.passwords);
+    for (const r of withPasswords.refused) this.log.error({ peer: r.address, node: r.node }, r.reason);
+    const specs = withPasswords.specs;
     const plan = reconcile(specs, this.current);
     if (isEmptyPlan(plan)) return;
     for (const address of plan.remove) {
       this.speaker.removePeer(address);
+      this.guard.forget(address);
       this.engine.unconfigurePeer(address);
       this.feeder.reset(address);
       this.current.delete(address);
@@ -318,6 +340,7 @@ export class Daemon {
     this.feeder.close();
     if (how === 'graceful') for (const peer of [...this.speaker.peers()]) if (peer.state === 'Established' || peer.state === 'OpenConfirm') this.speaker.closeSilently(peer);
     this.engine.close();
+    this.guard.close();
     await Promise.allSettled([this.speaker.stop(), this.#control?.close(), this.metrics.close(), this.watcher.close(), this.registration?.close()]);
     this.log.info({ how }, 'bgp-rr stopped');
     this.#resolveDone();

@@ -10,8 +10,10 @@
  *   TokenBucket     per-peer UPDATE processing budget: a peer over budget has its socket
  *                   paused until `msUntil` says a token is back, so one flapping peer
  *                   cannot starve the others (each peer's bucket is its own).
- *   ConnectionGate  caps on established sessions and on pending (not yet OPEN-checked)
- *                   connections, overall and per source address.
+ *
+ * Connection caps live in the speaker: unknown addresses are closed at accept, a peer
+ * holds at most two connections (RFC 4271 §6.8), and `maxConnections` bounds each
+ * listening socket (bgp-speaker SpeakerOptions).
  */
 import { Afi, Safi, type Family } from '@bgp-rr/bgp-speaker';
 
@@ -222,74 +224,5 @@ export class UpdateBudget {
 
   forget(peer: string): void {
     this.#buckets.delete(peer);
-  }
-}
-
-export interface ConnectionGateOptions {
-  /** Established (or OpenConfirm) sessions; default 10,000. */
-  readonly maxSessions?: number;
-  /** Accepted connections whose OPEN is not yet checked; default 512. */
-  readonly maxPending?: number;
-  /** Pending connections from one source address; default 2 (RFC 4271 §6.8 collision needs 2). */
-  readonly maxPendingPerAddress?: number;
-}
-
-export type GateVerdict = { readonly ok: true } | { readonly ok: false; readonly reason: string };
-
-/**
- * Counts connections: `admit(addr)` when one is accepted (pending), `established`
- * when its OPEN passed, `closed` when it goes away (with whether it was established).
- */
-export class ConnectionGate {
-  readonly maxSessions: number;
-  readonly maxPending: number;
-  readonly maxPendingPerAddress: number;
-  #sessions = 0;
-  #pending = 0;
-  readonly #pendingBy = new Map<string, number>();
-
-  constructor(o: ConnectionGateOptions = {}) {
-    this.maxSessions = o.maxSessions ?? 10_000;
-    this.maxPending = o.maxPending ?? 512;
-    this.maxPendingPerAddress = o.maxPendingPerAddress ?? 2;
-  }
-
-  get sessions(): number {
-    return this.#sessions;
-  }
-
-  get pending(): number {
-    return this.#pending;
-  }
-
-  admit(addr: string): GateVerdict {
-    if (this.#sessions >= this.maxSessions) return { ok: false, reason: `session cap ${this.maxSessions} reached` };
-    if (this.#pending >= this.maxPending) return { ok: false, reason: `pending connection cap ${this.maxPending} reached` };
-    const mine = this.#pendingBy.get(addr) ?? 0;
-    if (mine >= this.maxPendingPerAddress) return { ok: false, reason: `${mine} connections from ${addr} already pending` };
-    this.#pending++;
-    this.#pendingBy.set(addr, mine + 1);
-    return { ok: true };
-  }
-
-  /** A pending connection passed its OPEN checks. */
-  established(addr: string): GateVerdict {
-    this.#unpend(addr);
-    if (this.#sessions >= this.maxSessions) return { ok: false, reason: `session cap ${this.maxSessions} reached` };
-    this.#sessions++;
-    return { ok: true };
-  }
-
-  closed(addr: string, wasEstablished: boolean): void {
-    if (wasEstablished) this.#sessions = Math.max(0, this.#sessions - 1);
-    else this.#unpend(addr);
-  }
-
-  #unpend(addr: string): void {
-    const mine = this.#pendingBy.get(addr) ?? 0;
-    if (mine === 0) return;
-    this.#pending--;
-    if (mine === 1) this.#pendingBy.delete(addr);
-    else this.#pendingBy.set(addr, mine - 1);
   }
 }

@@ -6,6 +6,8 @@
  *   bgp_rr_updates_received_total, bgp_rr_updates_sent_total, bgp_rr_withdrawals_received_total
  *   bgp_rr_loc_rib_prefixes{family}, bgp_rr_loc_rib_paths, bgp_rr_update_groups
  *   bgp_rr_etcd_revision, bgp_rr_etcd_connection_state{state} (1 for the current one)
+ *   bgp_rr_etcd_revision_lag (newest change in etcd under the watched prefixes minus
+ *     the revision applied; probed every few seconds, see daemon-support.ts)
  *   bgp_rr_tables_released (RFC 4724 §4.1 selection deferral over)
  *   nodejs_eventloop_lag_* (perf_hooks monitorEventLoopDelay), process_resident_memory_bytes
  *   and the rest of prom-client's default metrics.
@@ -26,7 +28,8 @@ export interface PeerSample {
 export interface MetricsSource {
   peers(): Iterable<PeerSample>;
   locRib(): { readonly prefixes: Readonly<Record<'ipv4' | 'ipv6', number>>; readonly paths: number; readonly updateGroups: number };
-  etcd(): { readonly revision: number; readonly state: string };
+  /** `latest`: the newest modification revision in etcd under the watched prefixes (0: not known yet). */
+  etcd(): { readonly revision: number; readonly state: string; readonly latest: number };
   tablesReleased(): boolean;
 }
 
@@ -89,6 +92,15 @@ export class Metrics {
     new Gauge({ name: 'bgp_rr_loc_rib_paths', help: 'Paths in the Loc-RIB', registers: [r], collect() { this.set(source.locRib().paths); } });
     new Gauge({ name: 'bgp_rr_update_groups', help: 'Update groups', registers: [r], collect() { this.set(source.locRib().updateGroups); } });
     new Gauge({ name: 'bgp_rr_etcd_revision', help: 'Last etcd revision applied', registers: [r], collect() { this.set(source.etcd().revision); } });
+    new Gauge({
+      name: 'bgp_rr_etcd_revision_lag',
+      help: 'Revisions of the Calico datastore written in etcd but not yet applied',
+      registers: [r],
+      collect() {
+        const e = source.etcd();
+        this.set(Math.max(0, e.latest - e.revision));
+      },
+    });
     new Gauge({
       name: 'bgp_rr_etcd_connection_state',
       help: 'etcd watcher state (1 for the current one)',

@@ -60,7 +60,8 @@ const ADD_PATH: readonly AddPathSetting[] = FAMILIES.map((f) => ({ afi: f.afi, s
 export function peerSpecFor(p: DesiredPeer, localAs: number, d: LocalPeerDefaults): PeerSpec {
   const address = normaliseAddress(p.address);
   const unsupported: string[] = [];
-  if (p.password !== undefined) unsupported.push('password (TCP MD5 is not available to Node sockets)');
+  // Replaced by the --password-file entry, or the peer refused (peer-passwords.ts).
+  if (p.password !== undefined) unsupported.push('password (a Kubernetes Secret: set it in --password-file)');
   if (p.ttlSecurity !== undefined) unsupported.push('ttlSecurity (Node cannot set IP_TTL)');
   const config: PeerConfig = {
     peerAddress: address,

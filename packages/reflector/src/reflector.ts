@@ -78,7 +78,10 @@ export interface EnginePeer {
   adj: AdjRibIn | null;
   negotiated: Negotiated | null;
   readonly eorReceived: Set<number>;
-  /** --route-policy warn: the would-be rejection logged per path ('fk prefixKey pathId'), to log each once. */
+  /**
+   * What was logged, to log it once: --route-policy warn's would-be rejection per path
+   * ('fk prefixKey pathId'), and 'limit fk' while the family is at --max-prefixes.
+   */
   readonly warned: Map<string, string>;
   /** Update groups of the current session (one per negotiated family). */
   groupKeys: string[];
@@ -147,6 +150,7 @@ export class RouteEngine {
     if (p === undefined) return;
     p.negotiated = n;
     p.eorReceived.clear();
+    for (const k of [...p.warned.keys()]) if (k.startsWith('limit ')) p.warned.delete(k);
     p.info = peerInfo({ id: address, routerId: n.peerId, address, asn: n.peerAs, isClient: p.isClient, isIbgp: n.peerAs === p.localAs });
     p.adj ??= new AdjRibIn(p.info, this.attributes);
     this.helper.sessionEstablished(address, n.peerGracefulRestart);
@@ -269,10 +273,20 @@ export class RouteEngine {
     return old !== undefined && old.rejected === null ? null : `${LIMIT_REASON} ${max} reached`;
   }
 
-  /** Adj-RIB-In then Loc-RIB then groups; logs a rejection once per change of verdict. */
+  /**
+   * Adj-RIB-In then Loc-RIB then groups; logs a rejection once per change of verdict —
+   * except the max-prefixes one, logged once per family until the peer is back under
+   * its limit (a leak of many prefixes gives one line, not one per prefix).
+   */
   #store(p: EnginePeer, fk: number, path: Path): void {
     const old = p.adj!.update(path, fk);
-    if (path.rejected !== null && old?.rejected !== path.rejected) {
+    if (path.rejected?.startsWith(LIMIT_REASON) === true) {
+      const limitKey = `limit ${fk}`;
+      if (!p.warned.has(limitKey)) {
+        p.warned.set(limitKey, path.rejected);
+        this.o.logger.warn({ peer: p.address, node: p.node, family: fk, firstPrefix: formatPrefix(path.prefix), reason: path.rejected }, 'prefix limit reached: new prefixes from this peer rejected');
+      }
+    } else if (path.rejected !== null && old?.rejected !== path.rejected) {
       this.o.logger.warn({ peer: p.address, node: p.node, prefix: formatPrefix(path.prefix), pathId: path.pathId, reason: path.rejected }, 'route rejected');
     } else if (path.rejected === null && old !== undefined && old.rejected !== null) {
       this.o.logger.info({ peer: p.address, node: p.node, prefix: formatPrefix(path.prefix), pathId: path.pathId }, 'route accepted (was rejected)');
@@ -285,6 +299,7 @@ export class RouteEngine {
     if (p.warned.size > 0) p.warned.delete(`${fk} ${prefixKey(n.prefix)} ${n.pathId}`);
     const old = p.adj?.withdraw(fk, n.prefix, n.pathId);
     if (old !== undefined) this.#apply(this.locRib.withdraw(old, fk));
+    if (p.warned.has(`limit ${fk}`) && p.adj !== null && !wouldExceed(p.adj.counts(fk).accepted, this.o.maxPrefixes)) p.warned.delete(`limit ${fk}`);
   }
 
   #apply(change: LocRibChange | null): void {
@@ -337,11 +352,16 @@ export class RouteEngine {
    */
   #checkDeferral(): void {
     if (this.deferral.released) return;
-    const peers = [...this.#peers.values()].map((p) => {
+    // Lazy: check() stops at the first incomplete peer, so in a reconnect storm an event
+    // costs O(1), not a view of every peer (that was O(N²) in all, most of the CPU at N=2000).
+    this.deferral.check(this.#deferralViews());
+  }
+
+  *#deferralViews(): Generator<{ established: boolean; families: number[]; eorReceived: ReadonlySet<number> }> {
+    for (const p of this.#peers.values()) {
       const gr = p.negotiated?.gracefulRestart === true ? p.negotiated.peerGracefulRestart : null;
       const waitFor = gr === null || gr.restarting ? [] : (p.negotiated?.families.map((f) => familyKey(f.afi, f.safi)) ?? []);
-      return { established: p.negotiated !== null, families: waitFor, eorReceived: p.eorReceived };
-    });
-    this.deferral.check(peers);
+      yield { established: p.negotiated !== null, families: waitFor, eorReceived: p.eorReceived };
+    }
   }
 }

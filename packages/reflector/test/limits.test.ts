@@ -4,7 +4,6 @@ import { decodeMessage, DEFAULT_CODEC_CONTEXT, encodeNotification, familyKey, Me
 import {
   backoffDelay,
   checkMaxPrefixes,
-  ConnectionGate,
   decodeMaxPrefixData,
   DEFAULT_MAX_PREFIXES,
   familyName,
@@ -91,26 +90,4 @@ t.test('UpdateBudget: a flapping peer is paused, a quiet one is not', async (t) 
   t.equal(u.charge('flappy', 0, 1000), 0, 'after the pause it may read again');
   u.forget('flappy');
   t.equal(u.charge('flappy', 1, 1000), 0, 'forgotten: starts with a full bucket');
-});
-
-t.test('ConnectionGate: pending and session caps, per address', async (t) => {
-  const g = new ConnectionGate({ maxSessions: 2, maxPending: 3, maxPendingPerAddress: 2 });
-  t.same(g.admit('a'), { ok: true });
-  t.same(g.admit('a'), { ok: true }, 'two from one address (RFC 4271 §6.8 collision)');
-  t.same(g.admit('a'), { ok: false, reason: '2 connections from a already pending' });
-  t.same(g.admit('b'), { ok: true });
-  t.same(g.admit('c'), { ok: false, reason: 'pending connection cap 3 reached' });
-  t.equal(g.pending, 3);
-  t.same(g.established('a'), { ok: true });
-  t.same(g.established('b'), { ok: true });
-  t.equal(g.sessions, 2);
-  t.same(g.admit('c'), { ok: false, reason: 'session cap 2 reached' });
-  t.same(g.established('a'), { ok: false, reason: 'session cap 2 reached' }, 'the collision loser is not counted');
-  t.equal(g.pending, 0);
-  g.closed('b', true);
-  t.same(g.admit('c'), { ok: true });
-  g.closed('c', false);
-  g.closed('c', false);
-  t.equal(g.pending, 0, 'closing twice does not go negative');
-  t.equal(g.sessions, 1);
 });

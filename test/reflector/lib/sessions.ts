@@ -1,6 +1,6 @@
 /**
- * Sessions as the replicas report them (`bgp-rr peers --json`, `bgp-rr peer ADDR
- * --json`): waiting for them, and fingerprints to prove a session did not bounce.
+ * Sessions as the replicas report them (`bgp-rr peers --json`): waiting for them, and
+ * fingerprints to prove a session did not bounce.
  */
 import { waitFor } from '../../harness/index.js';
 import type { Fabric } from './fabric.js';
@@ -32,14 +32,17 @@ export async function waitForSessions(fabric: Fabric, addresses: readonly string
   }
 }
 
-/** Session identity per replica and peer: `since` of the Established state and the establishedTransitions count. */
+/**
+ * Session identity per replica and peer: its state and how many times it reached
+ * Established (`bgp-rr peers --json`); a bounce changes the count.
+ */
 export async function sessionFingerprints(fabric: Fabric): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  for (const r of fabric.replicas) {
-    for (const row of await r.peers()) {
-      const address = str(row, 'address');
-      const detail = (await r.json(['peer', address])) as PeerRow;
-      out.set(`${r.opts.name} ${address}`, `${str(row, 'state')} transitions=${str(detail, 'establishedTransitions')}`);
+  const rows = await Promise.all(fabric.replicas.map(async (r) => ({ r, rows: await r.peers() })));
+  for (const { r, rows: list } of rows) {
+    for (const row of list) {
+      if (typeof row.establishedTransitions !== 'number') throw new Error(`${r.opts.name}: bgp-rr peers --json has no establishedTransitions: ${JSON.stringify(row)}`);
+      out.set(`${r.opts.name} ${str(row, 'address')}`, `${str(row, 'state')} transitions=${str(row, 'establishedTransitions')}`);
     }
   }
   return out;

@@ -9,6 +9,7 @@ import type { FsmConfig } from '../fsm/state.js';
 import type { LocalSettings } from '../fsm/negotiate.js';
 import type { PeerConfig } from '../speaker.js';
 import { isIpv6, normaliseAddress } from './address.js';
+import { MD5_ACTIVE_REFUSAL, TCP_MD5SIG_MAXKEYLEN } from './tcp-md5.js';
 
 export interface SessionSettings {
   readonly peerAddress: string;
@@ -18,6 +19,8 @@ export interface SessionSettings {
   readonly peerAs: number;
   readonly local: LocalSettings;
   readonly fsm: FsmConfig;
+  /** RFC 2385 TCP MD5 key (set on the listening sockets: the session must be passive). */
+  readonly password: string | undefined;
 }
 
 /** Linux's default IP TTL, the only one a net.Socket can send with (no IP_TTL in Node). */
@@ -41,6 +44,11 @@ export function resolvePeerConfig(c: PeerConfig): SessionSettings {
   }
   if (c.ttl !== undefined && c.ttl !== SYSTEM_TTL) {
     throw new RangeError(`ttl ${c.ttl}: Node cannot set IP_TTL on TCP sockets; only the system default ${SYSTEM_TTL} is possible`);
+  }
+  if (c.password !== undefined) {
+    const bytes = new TextEncoder().encode(c.password).length;
+    if (bytes === 0 || bytes > TCP_MD5SIG_MAXKEYLEN) throw new RangeError(`TCP MD5 password of ${bytes} octets: 1..${TCP_MD5SIG_MAXKEYLEN} (TCP_MD5SIG_MAXKEYLEN)`);
+    if (c.passive !== true) throw new RangeError(MD5_ACTIVE_REFUSAL);
   }
   const routerId = parseIpv4(c.routerId);
   if (routerId === 0) throw new RangeError('router id 0.0.0.0 (RFC 6286 §2.1: non-zero)');
@@ -69,6 +77,7 @@ export function resolvePeerConfig(c: PeerConfig): SessionSettings {
       allowAutomaticStart: true,
       largeHoldTime: 240,
     },
+    password: c.password,
   };
 }
 

@@ -125,6 +125,11 @@ export class PeerSession implements Peer {
     return this.conn?.transport?.needsDrain ?? false;
   }
 
+  /** Stops reading this peer's socket for `ms` (see Transport.pauseReading). */
+  pauseReading(ms: number): void {
+    this.conn?.transport?.pauseReading(ms, this.clock);
+  }
+
   /** An incoming connection from this peer's address (the listener's TcpConnection_Valid, §8.1.4). */
   accept(socket: Socket): void {
     if (this.fsm.state === State.Idle) {

@@ -13,6 +13,7 @@
 import type { Socket } from 'node:net';
 import { WireError } from '../wire/errors.js';
 import { Framer, type FramerLimit } from '../wire/framer.js';
+import type { Clock } from './clock.js';
 
 export interface TransportHandlers {
   /** One whole message, header included. May be a view into a received chunk. */
@@ -64,6 +65,20 @@ export class Transport {
   /** True when the socket buffer is above the high-water mark: wait for onDrain. */
   get needsDrain(): boolean {
     return this.socket.writableNeedDrain;
+  }
+
+  /**
+   * Stops reading the socket for `ms` (input fairness: a peer over its UPDATE budget
+   * waits while the others are served). Messages already read are still processed;
+   * TCP flow control holds the peer meanwhile. Keep `ms` well below the hold time.
+   */
+  pauseReading(ms: number, clock: Clock): void {
+    const s = this.socket;
+    if (ms <= 0 || s.destroyed || s.isPaused()) return;
+    s.pause();
+    clock.setTimer(ms, () => {
+      if (!s.destroyed) s.resume();
+    });
   }
 
   get writable(): boolean {

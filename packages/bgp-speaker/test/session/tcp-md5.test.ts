@@ -117,3 +117,39 @@ t.test('BIRD 1.6 with a password dials our Speaker: Established; wrong or missin
   t.equal(probe.speaker.getPeer(wrong)?.state, 'Active');
   t.equal(probe.speaker.getPeer(none)?.state, 'Active');
 });
+
+t.test('PeerConfig.password: the Speaker keys its listeners for that peer; removePeer unkeys; a peer we dial is refused', async (t) => {
+  const block = await leaseLoopbackBlock(t);
+  const [us, peer] = [block.addr(1), block.addr(2)];
+  const { Speaker } = await import('../../src/speaker.js');
+  const { MD5_ACTIVE_REFUSAL } = await import('../../src/session/tcp-md5.js');
+  const { connect } = await import('node:net');
+  const speaker = new Speaker();
+  t.teardown(() => speaker.stop());
+  await speaker.listen([{ address: us, port: 0 }]);
+  const port = speaker.listening()[0]!.port;
+  const base = { peerAddress: peer, localAddress: us, localAs: AS, peerAs: AS, routerId: us };
+  t.throws(() => speaker.addPeer({ ...base, password: PASSWORD }), { message: MD5_ACTIVE_REFUSAL }, 'a password on a peer we would dial: refused, saying why');
+  t.throws(() => speaker.addPeer({ ...base, passive: true, password: 'x'.repeat(81) }), /TCP MD5 password of 81 octets: 1\.\.80/);
+  t.equal(speaker.getPeer(peer), undefined, 'nothing was added');
+
+  speaker.addPeer({ ...base, passive: true, password: PASSWORD });
+  const unsigned = (): void => {
+    const s = connect({ host: us, port, localAddress: peer });
+    s.on('error', () => undefined);
+    setTimeout(() => s.destroy(), 3000).unref();
+  };
+  const notFound = tcpExt('TCPMD5NotFound');
+  unsigned();
+  await waitFor(() => tcpExt('TCPMD5NotFound') > notFound, { what: 'the unsigned SYN from the keyed peer dropped (TCPMD5NotFound)' });
+  t.pass('keyed: an unsigned connection from the peer is dropped by the kernel');
+
+  speaker.removePeer(peer);
+  let unknown = 0;
+  speaker.on('unknownConnection', (remote) => {
+    if (remote === peer) unknown++;
+  });
+  unsigned();
+  await waitFor(() => unknown > 0, { what: 'after removePeer the key is gone: the connection is accepted, then refused as unknown' });
+  t.pass('removePeer deleted the key: the same connection now reaches the listener (and is refused as unknown)');
+});

@@ -111,7 +111,7 @@ export function statusText(s: StatusInfo): string {
     ['Uptime', `${duration(s.uptimeSeconds)} (since ${s.startTime})`],
     ['Health', `${s.health}${s.draining ? ' (drained)' : ''}`],
     ['Listening', s.listen.join(', ')],
-    ['etcd', `${s.etcd.state} ${s.etcd.endpoint ?? s.etcd.endpoints.join(',')} revision ${s.etcd.revision}${s.etcd.lastError ? ` (last error: ${s.etcd.lastError})` : ''}`],
+    ['etcd', `${s.etcd.state} ${s.etcd.endpoint ?? s.etcd.endpoints.join(',')} revision ${s.etcd.revision}${s.etcd.latestRevision > s.etcd.revision ? ` (${s.etcd.latestRevision - s.etcd.revision} behind)` : ''}${s.etcd.lastError ? ` (last error: ${s.etcd.lastError})` : ''}`],
     ['Registered', s.registered ? 'yes' : 'no'],
     ['Tables', s.tablesReleased ? `released: ${s.tablesReleaseReason}` : 'deferred (waiting for End-of-RIB from peers, RFC 4724 §4.1)'],
     ['Route policy', s.routePolicy],

@@ -16,12 +16,13 @@ import { ConfigError, str } from '../config/resolve.js';
 import { replicaSettings } from '../config/settings.js';
 import { Daemon, defaultName, type DaemonOptions, type RoutePolicyMode } from '../daemon.js';
 import { createLogger, isLogLevel } from '../log.js';
+import { SecretsError, checkTlsFiles, loadPasswordFile } from '../secrets.js';
 import type { CommandContext, CommandSpec } from './command.js';
 
 export const VERSION = '0.1.0';
 
 /** Options of `run` beyond the replica's (declared in config/options.ts). */
-const RUN_OPTIONS = ['controlSocket', 'metricsAddress', 'logLevel', 'holdTime', 'routePolicy', 'maxPrefixes', 'selectionDeferral'] as const;
+const RUN_OPTIONS = ['controlSocket', 'metricsAddress', 'logLevel', 'holdTime', 'routePolicy', 'maxPrefixes', 'selectionDeferral', 'passwordFile'] as const;
 
 export const runCommand: CommandSpec = {
   name: 'run',
@@ -54,6 +55,16 @@ export function daemonOptions(ctx: CommandContext): DaemonOptions {
   const s = replicaSettings(ctx.options);
   const routePolicy = opt(ctx, 'routePolicy') ?? 'enforce';
   if (routePolicy !== 'enforce' && routePolicy !== 'warn' && routePolicy !== 'off') throw new ConfigError(`--route-policy ${JSON.stringify(routePolicy)}: enforce, warn or off`);
+  // Secrets are checked before anything starts (secrets.ts): a clear error, exit 2.
+  const passwordFile = opt(ctx, 'passwordFile');
+  let passwords: ReturnType<typeof loadPasswordFile> | undefined;
+  try {
+    checkTlsFiles(s.etcd);
+    if (passwordFile !== undefined && passwordFile !== '') passwords = loadPasswordFile(passwordFile);
+  } catch (err) {
+    if (err instanceof SecretsError) throw new ConfigError(err.message);
+    throw err;
+  }
   return {
     etcd: s.etcd,
     routerId: s.routerId ?? defaultRouterId(s.listen),
@@ -68,6 +79,7 @@ export function daemonOptions(ctx: CommandContext): DaemonOptions {
     maxPrefixes: int(ctx, 'maxPrefixes', '--max-prefixes', 1000, (n) => n >= 0, 'a count (0: no limit)'),
     selectionDeferral: int(ctx, 'selectionDeferral', '--selection-deferral', 15, (n) => n <= 3600, 'seconds (at most 3600)'),
     restartTime: 120,
+    ...(passwords !== undefined ? { passwords } : {}),
     connectRetry: 5,
     version: VERSION,
   };

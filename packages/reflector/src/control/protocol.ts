@@ -59,6 +59,8 @@ export interface PeerRow {
   readonly accepted: number;
   readonly advertised: number;
   readonly lastError: string | null;
+  /** Times the session reached Established (a bounce shows as a change). */
+  readonly establishedTransitions: number;
 }
 
 export interface MessageCounters {
@@ -94,7 +96,6 @@ export interface PeerDetail extends PeerRow {
   readonly messages: { readonly received: MessageCounters; readonly sent: MessageCounters };
   readonly updatesIn: number;
   readonly withdrawalsIn: number;
-  readonly establishedTransitions: number;
   readonly updateGroups: readonly string[];
   readonly pendingOut: number;
 }
@@ -134,7 +135,10 @@ export interface StatusInfo {
     readonly endpoints: readonly string[];
     readonly endpoint: string | null;
     readonly state: string;
+    /** Applied revision of the Calico datastore. */
     readonly revision: number;
+    /** Newest change in etcd under the watched prefixes (0 until probed); lag = latestRevision - revision. */
+    readonly latestRevision: number;
     readonly lastError: string | null;
   };
   readonly registered: boolean;

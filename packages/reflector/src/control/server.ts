@@ -7,6 +7,7 @@ import { chmodSync, lstatSync, mkdirSync, unlinkSync, type Stats } from 'node:fs
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { MAX_REQUEST_BYTES, parseRequest, type ErrorCode, type Request, type Response } from './protocol.js';
+import { WRITE_METHODS, mayWrite, peerCredentials } from './peer-cred.js';
 
 export class ControlError extends Error {
   constructor(
@@ -88,6 +89,8 @@ export class ControlServer {
     s.on('close', () => this.#sockets.delete(s));
     s.on('error', () => s.destroy());
     s.setEncoding('utf8');
+    // Read-only unless the client is root or the service user (peer-cred.ts).
+    const writer = mayWrite(peerCredentials(s), process.geteuid?.());
     let buf = '';
     let chain = Promise.resolve();
     s.on('data', (chunk: string) => {
@@ -102,7 +105,7 @@ export class ControlServer {
         buf = buf.slice(nl + 1);
         if (line === '') continue;
         chain = chain.then(async () => {
-          const res = await answer(line, handler);
+          const res = await answer(line, handler, writer);
           if (!s.destroyed) s.write(JSON.stringify(res) + '\n');
         });
       }
@@ -110,12 +113,16 @@ export class ControlServer {
   }
 }
 
-async function answer(line: string, handler: ControlHandler): Promise<Response> {
+async function answer(line: string, handler: ControlHandler, writer: boolean): Promise<Response> {
   let req: Request;
   try {
     req = parseRequest(line);
   } catch (err) {
     return { id: 0, ok: false, error: { code: 'BAD_REQUEST', message: err instanceof Error ? err.message : String(err) } };
+  }
+  if (!writer && WRITE_METHODS.has(req.method)) {
+    const message = `permission denied: '${req.method}' changes state and needs root or the bgp-rr service user; members of its group may only read`;
+    return { id: req.id, ok: false, error: { code: 'BAD_REQUEST', message } };
   }
   try {
     return { id: req.id, ok: true, result: await handler(req) };

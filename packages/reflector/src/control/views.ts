@@ -99,6 +99,7 @@ export function peerRow(engine: RouteEngine, peer: Peer, spec: PeerSpec | undefi
     accepted: prefixes.ipv4.accepted + prefixes.ipv6.accepted,
     advertised: prefixes.ipv4.advertised + prefixes.ipv6.advertised,
     lastError: peer.stats.lastError,
+    establishedTransitions: peer.stats.establishedTransitions,
   };
 }
 
@@ -135,7 +136,6 @@ export function peerDetail(engine: RouteEngine, peer: Peer, spec: PeerSpec | und
     messages: { received: counters(peer.stats.received), sent: counters(peer.stats.sent) },
     updatesIn: ep?.updatesIn ?? 0,
     withdrawalsIn: ep?.withdrawalsIn ?? 0,
-    establishedTransitions: peer.stats.establishedTransitions,
     updateGroups: n && ep ? ep.groupKeys : [],
     pendingOut: engine.pending(peer.address),
   };

@@ -1,7 +1,8 @@
 import t from 'tap';
-import { statSync, writeFileSync } from 'node:fs';
+import { chmodSync, statSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
-import { tmpDir } from '../../../../test/harness/index.js';
+import { run, tmpDir } from '../../../../test/harness/index.js';
+import { requireExecutable } from '../../../../test/harness/tools.js';
 import { ControlClientError, request } from '../../src/control/client.js';
 import { ControlError, ControlServer } from '../../src/control/server.js';
 import { parseRequest, type Request } from '../../src/control/protocol.js';
@@ -104,4 +105,24 @@ t.test('clear errors when the daemon is not running (exit code 2)', async (t) =>
   const code = await main(['status', '--control-socket', `${dir}/none.sock`], {}, { stdout: { write: () => true }, stderr: { write: (s: string) => (err += s) } });
   t.equal(code, 2, 'bgp-rr status exits 2');
   t.match(err, /bgp-rr is not running/);
+});
+
+t.test('clear error when the socket is not readable by the caller (exit code 2)', async (t) => {
+  const dir = tmpDir(t, 'ctl-');
+  const path = `${dir}/control.sock`;
+  const server = await ControlServer.listen(path, handler);
+  t.teardown(() => server.close());
+  // A socket mode that refuses the caller. Root ignores permission bits, so as root the
+  // CLI runs without CAP_DAC_OVERRIDE / CAP_DAC_READ_SEARCH (util-linux setpriv).
+  chmodSync(path, 0);
+  const main = new URL('../../src/cli/main.ts', import.meta.url).href;
+  const cli = [process.execPath, '--conditions=bgp-rr-source', '--import', 'tsx', '--input-type=module', '-e',
+    `const { main } = await import(${JSON.stringify(main)});
+     process.exitCode = await main(process.argv.slice(1), process.env, { stdout: process.stdout, stderr: process.stderr });`,
+    'status', '--control-socket', path];
+  const r = process.getuid?.() === 0
+    ? await run(requireExecutable('setpriv', ['/usr/bin/setpriv', '/bin/setpriv'], 'util-linux'), ['--bounding-set=-dac_override,-dac_read_search', ...cli], { timeoutMs: 30_000 })
+    : await run(cli[0]!, cli.slice(1), { timeoutMs: 30_000 });
+  t.equal(r.code, 2, `exit 2 (${r.stderr})`);
+  t.match(r.stderr, /cannot open .*control\.sock: permission denied \(run as root or as a member of the socket's group\)/);
 });

@@ -17,7 +17,7 @@ t.test('duration', async (t) => {
 const counts = { received: 1, accepted: 1, rejected: 0, stale: 0, advertised: 2 };
 const row: PeerRow = {
   node: 'n1', address: '10.0.0.1', as: 64512, client: true, families: ['ipv4'], state: 'Established', since: '2026-01-01T00:00:00.000Z',
-  prefixes: { ipv4: counts, ipv6: { ...counts, received: 0, accepted: 0, advertised: 0 } }, received: 1, accepted: 1, advertised: 2, lastError: null,
+  prefixes: { ipv4: counts, ipv6: { ...counts, received: 0, accepted: 0, advertised: 0 } }, received: 1, accepted: 1, advertised: 2, lastError: null, establishedTransitions: 1,
 };
 
 t.test('peers: one row per peer, like birdc show protocols', async (t) => {

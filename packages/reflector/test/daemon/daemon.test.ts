@@ -64,6 +64,9 @@ t.test('bgp-rr run reflects every node block to every other node, and the CLI sh
   t.equal(peers.find((p) => p.node === 'n4')?.received, 3, 'n4: 3 received');
   t.equal(peers.find((p) => p.node === 'n4')?.accepted, 1, 'n4: 1 accepted');
   t.match(c.rr!.output, /"msg":"route rejected"/, 'rejections logged');
+  const rejectedLog = c.rr!.output.split('\n').filter((l) => l.includes('"msg":"route rejected"') && l.includes('"prefix":"172.16.2.0/24"'));
+  t.equal(rejectedLog.length, 1, 'a rejection is logged once per prefix, with why');
+  t.match(rejectedLog[0], /"reason":"block 172\.16\.2\.0\/24 is owned by n2"/);
 
   const status = await c.json<StatusInfo>(['status']);
   t.same([status.routerId, status.clusterId, status.as, status.health, status.etcd.state], [c.rrAddress, CLUSTER_ID, 64512, 'ok', 'watching']);
@@ -80,8 +83,37 @@ t.test('bgp-rr run reflects every node block to every other node, and the CLI sh
   t.same(replicas.map((r) => [r.name, r.peers]), [[`rr-${c.block.n}`, { configured: 3, established: 3 }]], 'bgp-rr replicas: from etcd, with peer counts');
   t.match((await c.cli(['replicas', '--etcd-endpoints', c.etcd.endpoints.join(',')])).stdout, /^NAME\s+ROUTER ID/m);
 
+  const probed = await waitFor(async () => {
+    const s = await c.json<StatusInfo>(['status']);
+    return s.etcd.latestRevision > 0 ? s : undefined;
+  }, { what: 'etcd revision probed', intervalMs: 500 });
+  t.ok(probed.etcd.latestRevision <= probed.etcd.revision, 'every datastore revision in etcd is applied');
   const metrics = await fetch(`http://${c.rrAddress}:9179/metrics`).then((r) => r.text());
   t.match(metrics, /^bgp_rr_sessions\{state="Established"\} 3$/m, 'metrics: sessions by state');
+  t.match(metrics, new RegExp(`^bgp_rr_peer_prefixes\\{peer="${c.block.addr(4).replace(/\./g, '\\.')}",node="n4",family="ipv4",kind="rejected"\\} 2$`, 'm'), 'metrics: prefixes per peer and family');
+  t.match(metrics, /^bgp_rr_updates_received_total [1-9]\d*$/m, 'metrics: updates in');
+  t.match(metrics, /^bgp_rr_updates_sent_total [1-9]\d*$/m, 'metrics: updates out');
+  t.match(metrics, /^bgp_rr_etcd_revision_lag 0$/m, 'metrics: etcd revision lag');
+  t.match(metrics, /^bgp_rr_etcd_connection_state\{state="watching"\} 1$/m, 'metrics: etcd connection state');
+  t.match(metrics, /^nodejs_eventloop_lag_seconds \d/m, 'metrics: event-loop lag');
+  t.match(metrics, /^process_resident_memory_bytes [1-9]/m, 'metrics: RSS');
+  t.match(c.rr!.output, /"msg":"session established"/, 'session up logged');
+  t.match(c.rr!.output, /"msg":"peer configuration applied"/, 'configuration changes logged');
+
+  t.test('invalid etcd data: skipped with a log line naming the key, once; nothing else touched', async (t) => {
+    const before = await c.json<PeerDetail>(['peer', 'n2']);
+    const root = '/calico/resources/v3/projectcalico.org';
+    const bad = [`${root}/nodes/broken`, `${root}/ippools/broken`];
+    const logged = (key: string): number => c.rr!.output.split('\n').filter((l) => l.includes('"msg":"invalid etcd data skipped"') && l.includes(`"key":"${key}"`)).length;
+    await c.etcd.put(bad[0]!, '{"kind": "Node", not json');
+    await waitFor(async () => logged(bad[0]!) === 1, { what: `a log line naming ${bad[0]}` });
+    await c.etcd.put(bad[1]!, '{"kind":"IPPool","apiVersion":"projectcalico.org/v3","metadata":{"name":"broken"},"spec":{"cidr":"not-a-cidr"}}');
+    await waitFor(async () => logged(bad[1]!) === 1, { what: `a log line naming ${bad[1]}` });
+    t.equal(logged(bad[0]!), 1, 'the first key is not logged again at the next change');
+    for (const k of bad) await c.etcd.del(k);
+    t.same([...(await c.birdRoutes('n2')).keys()].sort(), ['172.16.3.0/24', '172.16.4.0/24'], 'routes still reflected');
+    t.equal((await c.json<PeerDetail>(['peer', 'n2'])).establishedTransitions, before.establishedTransitions, 'n2 session untouched');
+  });
 
   t.test('etcd unreachable: running on the last good configuration, sessions untouched; caught up when it returns', async (t) => {
     const before = await c.json<PeerDetail>(['peer', 'n2']);
@@ -115,6 +147,7 @@ t.test('bgp-rr run reflects every node block to every other node, and the CLI sh
       return p.length === 3 ? p : undefined;
     }, { what: 'n5 gone from bgp-rr peers' });
     t.notOk(peers.some((p) => p.node === 'n5'));
+    t.match(c.rr!.output, /"node":"n5","from":"Established","to":"\w+","reason":"[^"]+","msg":"session down"/, 'session down logged with its reason');
     t.equal((await c.json<PeerDetail>(['peer', 'n2'])).establishedTransitions, before.establishedTransitions, 'n2 session untouched');
   });
 });

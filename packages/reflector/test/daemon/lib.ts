@@ -1,10 +1,10 @@
 /**
  * For the daemon tests: a small Calico cluster on one leased loopback block — a real
  * etcd, the datastore written as calicoctl/IPAM write it, BIRD 1.6 nodes configured as
- * calico/node configures them — and `bgp-rr` run from source (fixtures/bgp-rr.ts).
+ * calico/node configures them — and `bgp-rr` run from source (src/cli/main.ts through tsx,
+ * the same main() as bin/bgp-rr.js, without a build).
  */
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { leaseLoopbackBlock, run, spawnProc, tmpDir, waitFor, type LoopbackBlock, type Proc, type RunResult } from '../../../../test/harness/index.js';
 import { startEtcd, type EtcdCluster } from '../../../../test/harness/etcd.js';
 import { CalicoDatastore, type NodeSpec } from '../../../../test/harness/calico-cluster.js';
@@ -12,7 +12,16 @@ import { startCalicoNode, type CalicoNode } from '../../../../test/harness/calic
 
 type T = Parameters<typeof leaseLoopbackBlock>[0];
 
-const ENTRY = fileURLToPath(new URL('./fixtures/bgp-rr-dev.tmp.ts', import.meta.url));
+const MAIN = new URL('../../src/cli/main.ts', import.meta.url).href;
+/**
+ * Node arguments that run `bgp-rr ARGS...` from source. An inline module rather than
+ * an entry file under test/, which `tap packages/reflector/test` would run as a test.
+ */
+const BGP_RR = [
+  '--conditions=bgp-rr-source', '--import', 'tsx', '--input-type=module', '-e',
+  `const { main } = await import(${JSON.stringify(MAIN)});
+   process.exitCode = await main(process.argv.slice(1), process.env, { stdout: process.stdout, stderr: process.stderr });`,
+];
 export const CLUSTER_ID = '244.0.0.1';
 
 /** A route as BIRD holds it: `show route all` attributes. */
@@ -66,7 +75,7 @@ export class Cluster {
   startReflector(extra: readonly string[] = []): Proc {
     const a = this.rrAddress;
     this.rr = spawnProc(this.t, process.execPath, [
-      '--conditions=bgp-rr-source', '--import', 'tsx', ENTRY, 'run',
+      ...BGP_RR, 'run',
       '--etcd-endpoints', this.etcd.endpoints.join(','),
       '--router-id', a,
       '--cluster-id', CLUSTER_ID,
@@ -99,7 +108,7 @@ export class Cluster {
 
   /** bgp-rr CLI (from source) against this replica's socket. */
   cli(args: readonly string[]): Promise<RunResult> {
-    return run(process.execPath, ['--conditions=bgp-rr-source', '--import', 'tsx', ENTRY, ...args, '--control-socket', this.socket], { timeoutMs: 20_000 });
+    return run(process.execPath, [...BGP_RR, ...args, '--control-socket', this.socket], { timeoutMs: 20_000 });
   }
 
   async json<R>(args: readonly string[]): Promise<R> {

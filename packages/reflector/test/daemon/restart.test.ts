@@ -54,6 +54,7 @@ t.test('graceful restart both ways, and drain', async (t) => {
     for (const i of [2, 3, 4]) await c.waitRoutes(`n${i}`, []);
     const proto = await c.nodes.get('n2')!.birdc(['show', 'protocols', 'all']);
     t.match(proto.stdout, /Administrative shutdown/i, 'BIRD saw the Cease 6/2');
+    t.match(proto.stdout, /Message:\s+rr decommissioned/, 'and the shutdown communication (RFC 9003)');
     const st = await c.json<StatusInfo>(['status']);
     t.equal(st.draining, true);
     t.equal(st.counts.peersEstablished, 0, 'sessions stay down');

@@ -9,7 +9,7 @@ const source: MetricsSource = {
     { address: '10.0.0.2', node: 'n2', state: 'Active', prefixes: { ipv4: counts(0, 0, 0, 0), ipv6: counts(0, 0, 0, 0) } },
   ],
   locRib: () => ({ prefixes: { ipv4: 9, ipv6: 1 }, paths: 11, updateGroups: 2 }),
-  etcd: () => ({ revision: 42, state: 'watching' }),
+  etcd: () => ({ revision: 42, state: 'watching', latest: 45 }),
   tablesReleased: () => true,
 };
 
@@ -45,6 +45,7 @@ t.test('GET /metrics: sessions by state, prefixes per peer and family, etcd, eve
   has('bgp_rr_updates_sent_total 2');
   has('bgp_rr_loc_rib_prefixes{family="ipv4"} 9');
   has('bgp_rr_etcd_revision 42');
+  has('bgp_rr_etcd_revision_lag 3');
   has('bgp_rr_etcd_connection_state{state="watching"} 1');
   has('bgp_rr_etcd_connection_state{state="disconnected"} 0');
   has('bgp_rr_tables_released 1');

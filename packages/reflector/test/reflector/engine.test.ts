@@ -186,13 +186,19 @@ t.test('RFC 4724 §4.1 selection deferral: nothing sent until every configured p
 });
 
 t.test('--max-prefixes: past the limit new prefixes are rejected, no session reset', async (t) => {
-  const { e } = engine({ maxPrefixes: 2 });
+  const { e, logs } = engine({ maxPrefixes: 2 });
   up(e, '10.0.0.1', 'n1');
-  e.update('10.0.0.1', announce('10.0.0.1', ['172.16.1.0/24', '172.16.2.0/24', '172.16.3.0/24']));
+  e.update('10.0.0.1', announce('10.0.0.1', ['172.16.1.0/24', '172.16.2.0/24', '172.16.3.0/24', '172.16.4.0/24', '172.16.5.0/24']));
+  const limitLogs = (): number => logs.filter((l) => l.msg === 'prefix limit reached: new prefixes from this peer rejected').length;
+  t.equal(limitLogs(), 1, 'one log line for the leak, not one per prefix');
+  t.equal(logs.filter((l) => l.msg === 'route rejected').length, 0);
   const c = e.peer('10.0.0.1')!.adj!.counts(V4);
-  t.same([c.accepted, c.rejected], [2, 1]);
+  t.same([c.accepted, c.rejected], [2, 3]);
   e.update('10.0.0.1', announce('10.0.0.1', ['172.16.1.0/24'], { attrs: { localPref: 200 } }));
   t.equal(e.peer('10.0.0.1')!.adj!.counts(V4).accepted, 2, 'an update of an accepted prefix stays accepted');
+  e.update('10.0.0.1', withdraw(['172.16.2.0/24']));
+  e.update('10.0.0.1', announce('10.0.0.1', ['172.16.6.0/24', '172.16.7.0/24']));
+  t.equal(limitLogs(), 2, 'logged again once the peer went under its limit and reached it again');
 });
 
 t.test('RFC 2918 route refresh: the peer gets its group table again', async (t) => {

@@ -1,6 +1,7 @@
 import t from 'tap';
-import { encodeEndOfRib, IPV4_UNICAST, IPV6_UNICAST, KEEPALIVE_BYTES } from '@bgp-rr/bgp-speaker';
-import { countMessages } from '../../src/feeder.js';
+import { decodeMessage, encodeEndOfRib, formatPrefix, IPV4_UNICAST, IPV6_UNICAST, KEEPALIVE_BYTES, type Negotiated, type Peer, type Speaker } from '@bgp-rr/bgp-speaker';
+import { countMessages, Feeder } from '../../src/feeder.js';
+import { announce, engine, LOCAL_AS, negotiated, splitMessages, withdraw } from './fixtures.js';
 
 t.test('countMessages: BGP messages in a chunk, by their RFC 4271 §4.1 Length fields', async (t) => {
   const a = encodeEndOfRib(IPV4_UNICAST);
@@ -13,4 +14,90 @@ t.test('countMessages: BGP messages in a chunk, by their RFC 4271 §4.1 Length f
   t.equal(countMessages(joined), 3);
   t.equal(countMessages(new Uint8Array(0)), 0);
   t.equal(countMessages(new Uint8Array(19)), 0, 'a zero Length field stops the count');
+});
+
+/**
+ * The speaker's side of the feeder (getPeer, send) without sockets: records what each
+ * peer was sent, and can report a socket above its high-water mark (send → false).
+ */
+class Sockets {
+  readonly sent = new Map<string, Uint8Array[]>();
+  readonly full = new Set<string>();
+  lookups = 0;
+  getPeer(address: string): Peer | undefined {
+    this.lookups++;
+    return { address, state: 'Established' } as Peer;
+  }
+  send(peer: Peer, frames: readonly Uint8Array[]): boolean {
+    const list = this.sent.get(peer.address) ?? [];
+    list.push(...frames);
+    this.sent.set(peer.address, list);
+    return !this.full.has(peer.address);
+  }
+  /** Prefixes announced to `address` so far (and whether End-of-RIB came). */
+  prefixes(address: string, n: Negotiated): { prefixes: string[]; eor: boolean } {
+    const ctx = { ...n.codec, addPathReceive: n.codec.addPathSend, addPathSend: new Set<number>() };
+    const out = new Set<string>();
+    let eor = false;
+    for (const f of splitMessages(this.sent.get(address) ?? [])) {
+      const d = decodeMessage(f, ctx).update;
+      if (d?.endOfRib) eor = true;
+      for (const r of d?.update.nlri ?? []) out.add(formatPrefix(r.prefix));
+    }
+    return { prefixes: [...out].sort(), eor };
+  }
+}
+
+const rounds = async (k = 5): Promise<void> => {
+  for (let i = 0; i < k; i++) await new Promise((resolve) => setImmediate(resolve));
+};
+
+t.test('Feeder: every peer gets the others\' routes; a full socket waits for drain; idle peers are not visited', async (t) => {
+  const { e } = engine();
+  const sockets = new Sockets();
+  const feeder = new Feeder(sockets as unknown as Speaker, e, { chunkBytes: 64, roundBytes: 256 });
+  t.teardown(() => feeder.close());
+  const peers = ['10.0.0.1', '10.0.0.2', '10.0.0.3'];
+  const n = new Map<string, Negotiated>();
+  for (const [i, a] of peers.entries()) {
+    e.configurePeer(a, `n${i + 1}`, true, LOCAL_AS);
+    n.set(a, negotiated(a));
+    e.sessionUp(a, n.get(a)!);
+  }
+  sockets.full.add('10.0.0.3');
+  for (const [i, a] of peers.entries()) e.update(a, announce(a, [`172.16.${i}.0/24`, `172.17.${i}.0/24`]));
+  feeder.schedule();
+  await rounds(20);
+  t.same(sockets.prefixes('10.0.0.1', n.get('10.0.0.1')!), { prefixes: ['172.16.1.0/24', '172.16.2.0/24', '172.17.1.0/24', '172.17.2.0/24'], eor: true });
+  t.same(sockets.prefixes('10.0.0.2', n.get('10.0.0.2')!).prefixes, ['172.16.0.0/24', '172.16.2.0/24', '172.17.0.0/24', '172.17.2.0/24']);
+  const parked = sockets.sent.get('10.0.0.3')?.length ?? 0;
+  t.ok(parked > 0, 'the full socket got one batch');
+  t.ok(e.pending('10.0.0.3') > 0, '... and nothing more while it is full');
+
+  sockets.full.clear();
+  feeder.drained({ address: '10.0.0.3' } as Peer);
+  await rounds(20);
+  t.same(sockets.prefixes('10.0.0.3', n.get('10.0.0.3')!), { prefixes: ['172.16.0.0/24', '172.16.1.0/24', '172.17.0.0/24', '172.17.1.0/24'], eor: true }, 'the rest after drain');
+
+  // In sync: a round without new work looks at no peer at all.
+  sockets.lookups = 0;
+  feeder.schedule();
+  await rounds(3);
+  t.equal(sockets.lookups, 0, 'no peer visited when none has work');
+
+  // New work for the group: every member is fed again, no more.
+  e.update('10.0.0.1', withdraw(['172.17.0.0/24']));
+  feeder.schedule();
+  await rounds(10);
+  t.equal(sockets.lookups, 3, 'each member of the changed group visited once');
+  t.equal(e.pending('10.0.0.2'), 0);
+
+  // A session that went down and came back is fed from scratch.
+  feeder.reset('10.0.0.2');
+  e.sessionDown('10.0.0.2', true);
+  sockets.sent.delete('10.0.0.2');
+  e.sessionUp('10.0.0.2', n.get('10.0.0.2')!);
+  feeder.schedule();
+  await rounds(10);
+  t.same(sockets.prefixes('10.0.0.2', n.get('10.0.0.2')!), { prefixes: ['172.16.0.0/24', '172.16.2.0/24', '172.17.2.0/24'], eor: true });
 });
