@@ -6,6 +6,7 @@
  *   1. m0 (on host 1) is killed; host 3's LAN link is set down, cutting m2 (and rr-3,
  *      which shares that host) off. m1 is left alone: no quorum, the datastore is
  *      unreadable for every replica.
+ *      rr-1 and rr-2 report health degraded (their watch is open but silent).
  *   2. For BGP_RR_QUORUM_DOWN_SECONDS (default 30): no session of rr-1 or rr-2 drops
  *      (rr-3's do, its host being unreachable: that is the partition, not etcd), and
  *      every node keeps every other node's block (routes flow through rr-1 and rr-2).
@@ -44,7 +45,18 @@ t.test('etcd: one member killed and one partitioned: no session of a reachable r
   // m1 alone cannot elect a leader (election timeout 500 ms): a write must fail now.
   const cut = await fabric.hosts[1]!.ns.exec(requireTool('etcdctl'), ['--endpoints', fabric.etcd.members[1]!.clientUrl, '--dial-timeout=2s', '--command-timeout=3s', 'put', '/bgp-rr-test/quorum', 'x']);
   t.not(cut.code, 0, `etcd has lost its quorum: a write to m1 fails (${(cut.stderr || cut.stdout).trim().split('\n').pop()})`);
-  t.comment(`replica health without quorum: rr-1 ${await health(rr1)}, rr-2 ${await health(rr2)}`);
+  // The watch on a leaderless member stays open but silent: the watcher's leader probe
+  // (Maintenance.Status) must still report the datastore lost, as health degraded.
+  await waitFor(async () => (await health(rr1)) === 'degraded' && (await health(rr2)) === 'degraded', {
+    what: 'rr-1 and rr-2 report health degraded without quorum',
+    timeoutMs: 30_000,
+    intervalMs: 500,
+  });
+  const etcdState = async (r: Replica): Promise<string> => {
+    const e = ((await r.json(['status'])) as { etcd: { state: string; lastError: string | null } }).etcd;
+    return `${e.state}${e.lastError ? ` (${e.lastError})` : ''}`;
+  };
+  t.pass(`without quorum: rr-1 etcd ${await etcdState(rr1)}, rr-2 etcd ${await etcdState(rr2)}: health degraded`);
 
   // 2. Time passes without a datastore.
   await new Promise((r) => setTimeout(r, DOWN_SECONDS * 1000));

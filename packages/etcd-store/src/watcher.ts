@@ -13,6 +13,12 @@
  *   compact_revision set) we list again and emit the difference.
  * - etcd down: the last good snapshot stays; we retry every endpoint with capped
  *   backoff, forever, until close().
+ * - Quorum lost: the member we watch keeps the stream open but silent (etcd cancels a
+ *   watch for lack of a leader only when the client asks it to). While watching we ask
+ *   the member for its status every `leaderProbeMs`; a member that knows no leader
+ *   (Maintenance.Status leader 0) or does not answer makes the state 'disconnected'
+ *   ("no leader (quorum lost)") until it has a leader again. The watch is left as it
+ *   is: it resumes by itself with the leader, from the revision it had reached.
  */
 import type { Etcd3, IWatchResponse } from 'etcd3';
 import { createClient, errorText, loadTls, type EtcdConnectionOptions, type Tls } from './client.js';
@@ -51,6 +57,8 @@ export interface WatcherOptions extends EtcdConnectionOptions {
   readonly retryMinMs?: number;
   readonly retryMaxMs?: number;
   readonly pageSize?: number;
+  /** How often a watched member is asked whether it has a leader (default 3000 ms; 0: never). */
+  readonly leaderProbeMs?: number;
   readonly logger?: Logger;
   readonly onStatus?: (s: WatcherStatus) => void;
 }
@@ -58,6 +66,9 @@ export interface WatcherOptions extends EtcdConnectionOptions {
 const silent: Logger = { info: () => {}, warn: () => {} };
 
 class Compacted extends Error {}
+
+/** lastError while the watched member knows no leader. */
+export const NO_LEADER = 'no leader (quorum lost)';
 
 export class CalicoWatcher {
   private snapshot?: Snapshot;
@@ -137,10 +148,25 @@ export class CalicoWatcher {
           needList = false;
         }
         this.setStatus({ state: retrying ? 'disconnected' : 'connecting', endpoint });
-        await this.watch(client, emit, () => {
-          attempt = 0;
-          this.setStatus({ state: 'watching', endpoint, lastError: undefined });
+        const probe = new LeaderProbe(client, endpoint, this.opts.leaderProbeMs ?? 3000, (leader, why) => {
+          if (this.closed) return;
+          if (leader) {
+            if (this.st.state !== 'watching') this.log.info({ endpoint }, 'etcd member has a leader again: watching');
+            this.setStatus({ state: 'watching', endpoint, lastError: undefined });
+          } else {
+            if (this.st.state === 'watching') this.log.warn({ endpoint, err: why }, 'etcd member has no leader: the watch is silent until quorum is back');
+            this.setStatus({ state: 'disconnected', lastError: `${endpoint}: ${why}` });
+          }
         });
+        try {
+          await this.watch(client, emit, () => {
+            attempt = 0;
+            this.setStatus({ state: 'watching', endpoint, lastError: undefined });
+            probe.start();
+          });
+        } finally {
+          probe.stop();
+        }
       } catch (err) {
         if (err instanceof Compacted) {
           this.log.warn({ endpoint }, 'etcd watch revision compacted: listing again');
@@ -264,5 +290,61 @@ export class CalicoWatcher {
         resolve();
       };
     });
+  }
+}
+
+/**
+ * Asks the watched member every `intervalMs` whether it knows a leader (Maintenance.Status,
+ * etcd API v3: `leader` is the leader's member id, 0 when there is none). Reports a change
+ * of answer only; never touches the watch streams.
+ */
+class LeaderProbe {
+  #timer: NodeJS.Timeout | undefined;
+  #busy = false;
+  #stopped = false;
+  #last: boolean | undefined;
+  #failures = 0;
+
+  constructor(
+    private readonly client: Etcd3,
+    private readonly endpoint: string,
+    private readonly intervalMs: number,
+    private readonly report: (leader: boolean, why: string) => void,
+  ) {}
+
+  start(): void {
+    if (this.intervalMs <= 0 || this.#timer !== undefined || this.#stopped) return;
+    // The watch has just been created on a member that answered: it is taken to have a leader.
+    this.#last = true;
+    this.#timer = setInterval(() => void this.tick(), this.intervalMs);
+    this.#timer.unref();
+    void this.tick();
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    clearInterval(this.#timer);
+  }
+
+  private async tick(): Promise<void> {
+    if (this.#busy) return;
+    this.#busy = true;
+    let leader: boolean;
+    let why = '';
+    try {
+      const st = await this.client.maintenance.status();
+      this.#failures = 0;
+      leader = st.leader !== '0' && st.leader !== '';
+      if (!leader) why = NO_LEADER;
+    } catch (err) {
+      // One lost answer on a busy host is no outage; two in a row are.
+      leader = ++this.#failures < 2 && this.#last !== false;
+      why = `no answer to a status request (${errorText(err)})`;
+    } finally {
+      this.#busy = false;
+    }
+    if (this.#stopped || leader === this.#last) return;
+    this.#last = leader;
+    this.report(leader, why);
   }
 }

@@ -6,6 +6,7 @@
 import { familyKey } from '@bgp-rr/bgp-speaker';
 import type { Daemon } from './daemon.js';
 import { familyName } from './control/views.js';
+import { setsLastError } from './last-errors.js';
 
 export function wireSpeaker(d: Daemon): void {
   const { speaker, engine, feeder, log, metrics } = d;
@@ -14,6 +15,7 @@ export function wireSpeaker(d: Daemon): void {
   const node = (address: string): string => d.current.get(address)?.node ?? '';
 
   speaker.on('state', (peer, from, to, reason) => {
+    d.lastErrors.note(peer.address, peer.stats.lastError, Date.now(), setsLastError(from, to));
     if (from === 'Established') {
       engine.sessionDown(peer.address, notified.has(peer.address));
       feeder.reset(peer.address);
@@ -56,6 +58,7 @@ export function wireSpeaker(d: Daemon): void {
   });
   speaker.on('notification', (peer, direction, n) => {
     notified.add(peer.address);
+    if (direction === 'sent') d.lastErrors.note(peer.address, peer.stats.lastError, Date.now(), true);
     log.info({ peer: peer.address, node: node(peer.address), direction, code: n.code, subcode: n.subcode, text: n.text }, `NOTIFICATION ${direction}`);
   });
   speaker.on('unknownConnection', (remote, local) => {

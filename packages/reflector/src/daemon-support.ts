@@ -10,6 +10,7 @@ import type { PeerSample } from './metrics.js';
 import type { Request, StatusInfo } from './control/protocol.js';
 import { ControlError, type ControlHandler } from './control/server.js';
 import { peerDetail, peerRow, routeRows } from './control/views.js';
+import { comparePeers } from './natural-order.js';
 
 /**
  * The addresses BGPPeers must name for their nodes to be ours (desired-peers.ts): the
@@ -37,6 +38,7 @@ export function statusInfo(d: Daemon): StatusInfo {
     startTime: d.startedAt.toISOString(),
     uptimeSeconds: Math.round((Date.now() - d.startedAt.getTime()) / 1000),
     listen: d.listenBound,
+    accepting: d.accepting,
     etcd: { endpoints: d.options.etcd.endpoints, endpoint: w.endpoint ?? null, state: w.state, revision: w.revision, latestRevision: d.revisionProbe.latest, lastError: w.lastError ?? null },
     registered: d.registration?.status().registered ?? false,
     health,
@@ -63,14 +65,15 @@ function findPeer(d: Daemon, key: string) {
 }
 
 export function controlHandler(d: Daemon): ControlHandler {
+  const errorTime = (address: string, error: string): number | undefined => d.lastErrors.at(address, error);
   return (req: Request) => {
     switch (req.method) {
       case 'peers':
-        return [...d.speaker.peers()].map((p) => peerRow(d.engine, p, d.current.get(p.address))).sort((a, b) => (a.node === b.node ? (a.address < b.address ? -1 : 1) : a.node < b.node ? -1 : 1));
+        return [...d.speaker.peers()].map((p) => peerRow(d.engine, p, d.current.get(p.address), errorTime)).sort(comparePeers);
       case 'peer': {
         const p = findPeer(d, req.address);
         if (p === undefined) throw new ControlError('NO_SUCH_PEER', `no peer ${req.address} (try 'bgp-rr peers')`);
-        return peerDetail(d.engine, p, d.current.get(p.address), performance.now());
+        return peerDetail(d.engine, p, d.current.get(p.address), performance.now(), errorTime);
       }
       case 'routes':
         return routeRows(d.engine, req.prefix, req.rejected ?? false);

@@ -39,6 +39,8 @@ import { wireSpeaker } from './daemon-events.js';
 import { EtcdRevisionProbe, PeerCountPublisher, controlHandler, peerSamples, replicaAddresses } from './daemon-support.js';
 import type { PeerSample } from './metrics.js';
 import { PeerGuard } from './peer-guard.js';
+import { LastErrors } from './last-errors.js';
+import { endpointText, probeListen, type ResolvedListen } from './listen-probe.js';
 import { applyPasswords } from './peer-passwords.js';
 import type { PasswordTable } from './secrets.js';
 
@@ -89,10 +91,18 @@ export class Daemon {
   readonly startedAt = new Date();
   /** Peers we run, by address. */
   readonly current = new Map<string, PeerSpec>();
+  /** When each peer's last error happened (`bgp-rr peer`). */
+  readonly lastErrors = new LastErrors();
   readonly log: Logger;
   draining = false;
   config: DesiredConfig | undefined;
   listenBound: string[] = [];
+  /** Set when the daemon stopped itself on an error (run exits 1). */
+  failure: Error | undefined;
+  #listen: readonly ResolvedListen[] = [];
+  #listenStarted = false;
+  #accepted = false;
+  #accepting: Promise<void> = Promise.resolve();
   #replica: readonly ReplicaAddress[] = [];
   #snapshot: Snapshot | undefined;
   #control: ControlServer | undefined;
@@ -152,10 +162,12 @@ export class Daemon {
     const o = this.options;
     wireSpeaker(this);
     this.guard.wire();
-    await this.speaker.listen(o.listen);
-    this.listenBound = this.speaker.listening().map((b) => (b.address.includes(':') ? `[${b.address}]:${b.port}` : `${b.address}:${b.port}`));
-    this.#replica = replicaAddresses(this.speaker.listening());
-    this.log.info({ listen: this.listenBound, replicaAddresses: this.#replica.map((r) => `${r.address}:${r.port}`) }, 'BGP listening');
+    // Checked now (a bad address fails the start), bound for good once the first snapshot
+    // is applied (#acceptConnections): before it there is no peer to accept.
+    this.#listen = await probeListen(o.listen);
+    this.listenBound = this.#listen.map(endpointText);
+    this.#replica = replicaAddresses(this.#listen);
+    this.log.info({ listen: this.listenBound, replicaAddresses: this.#replica.map((r) => `${r.address}:${r.port}`) }, 'BGP listen addresses checked; accepting once the first etcd snapshot is applied');
     this.#control = await ControlServer.listen(o.controlSocket, controlHandler(this));
     if (o.metricsAddress !== '') {
       const m = await this.metrics.listen(o.metricsAddress);
@@ -173,9 +185,35 @@ export class Daemon {
     this.log.info({ replica: o.name, routerId: o.routerId, clusterId: o.clusterId ?? o.routerId, etcd: o.etcd.endpoints, version: o.version }, 'bgp-rr started');
   }
 
-  /** Resolves once the first etcd snapshot is applied (or at once if it already was). */
+  /** Resolves once the first etcd snapshot is applied and BGP is accepted (or at once if it already was). */
   configured(): Promise<void> {
-    return this.watcher.ready().then(() => undefined);
+    return this.watcher.ready().then(() => this.#accepting);
+  }
+
+  /** Whether BGP connections are accepted (from the first applied snapshot on). */
+  get accepting(): boolean {
+    return this.#accepted;
+  }
+
+  /**
+   * Binds the BGP listeners, after the peers of the first snapshot are in the speaker, so
+   * that no connection is refused for want of configuration. A bind that fails now (the
+   * address was free at start) stops the daemon: `failure` says why.
+   */
+  #acceptConnections(): void {
+    if (this.#listenStarted || this.#stopped) return;
+    this.#listenStarted = true;
+    this.#accepting = this.speaker.listen(this.#listen.map((a) => ({ address: a.address, port: a.port }))).then(
+      () => {
+        this.#accepted = true;
+        this.log.info({ listen: this.listenBound }, 'BGP listening');
+      },
+      (err: unknown) => {
+        this.failure = err instanceof Error ? err : new Error(String(err));
+        this.log.error({ err: this.failure.message, listen: this.listenBound }, 'cannot listen for BGP: stopping');
+        void this.stop('cease');
+      },
+    );
   }
 
   /** Resolves when the daemon has stopped. */
@@ -229,6 +267,7 @@ export class Daemon {
       }
     }
     if (!this.draining) this.#reconcile(s, cfg);
+    this.#acceptConnections();
     this.engine.deferral.start();
     if (first) this.log.info({ revision: s.revision, peers: cfg.peers.length, skipped: cfg.skipped.length }, 'configuration loaded from etcd');
   }
@@ -245,6 +284,7 @@ export class Daemon {
     for (const address of plan.remove) {
       this.speaker.removePeer(address);
       this.guard.forget(address);
+      this.lastErrors.forget(address);
       this.engine.unconfigurePeer(address);
       this.feeder.reset(address);
       this.current.delete(address);
@@ -294,7 +334,7 @@ export class Daemon {
     if (s.state === this.#etcdState) return;
     this.#etcdState = s.state;
     const o = { state: s.state, endpoint: s.endpoint, revision: s.revision, lastError: s.lastError };
-    if (s.state === 'disconnected') this.log.warn(o, 'etcd unreachable: running on the last good configuration, sessions untouched');
+    if (s.state === 'disconnected') this.log.warn(o, `etcd ${/no leader/.test(s.lastError ?? '') ? 'member has no leader (quorum lost)' : 'unreachable'}: running on the last good configuration, sessions untouched`);
     else this.log.info(o, 'etcd connection');
   }
 
@@ -341,6 +381,7 @@ export class Daemon {
     if (how === 'graceful') for (const peer of [...this.speaker.peers()]) if (peer.state === 'Established' || peer.state === 'OpenConfirm') this.speaker.closeSilently(peer);
     this.engine.close();
     this.guard.close();
+    await this.#accepting; // a bind under way ends before the listeners are closed
     await Promise.allSettled([this.speaker.stop(), this.#control?.close(), this.metrics.close(), this.watcher.close(), this.registration?.close()]);
     this.log.info({ how }, 'bgp-rr stopped');
     this.#resolveDone();

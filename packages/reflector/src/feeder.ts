@@ -100,17 +100,16 @@ export class Feeder {
   #feed(peer: Peer, budget: number): number {
     let sent = 0;
     while (sent < budget) {
+      // The groups count the messages they hand out (their chunks know it): no walk over
+      // the bytes, which was the largest single CPU cost of the feeder at N = 2000.
+      const before = this.engine.groups.messagesOut(peer.address);
       const frames = this.engine.pull(peer.address, Math.min(this.#chunk, budget - sent));
       if (frames.length === 0) break;
       let bytes = 0;
-      let messages = 0;
-      for (const f of frames) {
-        bytes += f.length;
-        messages += countMessages(f);
-      }
+      for (const f of frames) bytes += f.length;
       sent += bytes;
       const below = this.speaker.send(peer, frames);
-      this.o.onSent?.(peer, messages, bytes);
+      this.o.onSent?.(peer, this.engine.groups.messagesOut(peer.address) - before, bytes);
       if (!below) {
         this.#parked.add(peer.address);
         break;
@@ -118,15 +117,4 @@ export class Feeder {
     }
     return sent;
   }
-}
-
-/** Messages in a chunk of back-to-back BGP messages (RFC 4271 §4.1 Length field at octets 16-17). */
-export function countMessages(chunk: Uint8Array): number {
-  let n = 0;
-  for (let off = 0; off + 19 <= chunk.length; n++) {
-    const len = (chunk[off + 16]! << 8) | chunk[off + 17]!;
-    if (len < 19) break;
-    off += len;
-  }
-  return n;
 }

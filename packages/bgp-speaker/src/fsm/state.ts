@@ -44,7 +44,12 @@ export type FsmEvent =
   /* §8.1.4 TCP connection events (14/15 are the listener's accept/refuse decision) */
   | { readonly type: 'Tcp_CR_Acked' } // 16: our outgoing connection is up
   | { readonly type: 'TcpConnectionConfirmed' } // 17: an incoming connection was accepted
-  | { readonly type: 'TcpConnectionFails'; readonly cause: string } // 18
+  /**
+   * 18. `local`: we closed the connection ourselves (e.g. without NOTIFICATION for a
+   * graceful restart, RFC 4724); the event and transition are the same, only the reason
+   * text does not say the TCP connection failed.
+   */
+  | { readonly type: 'TcpConnectionFails'; readonly cause: string; readonly local?: boolean }
   /* §8.1.5 BGP message events */
   | { readonly type: 'BGPOpen'; readonly holdTime: number; readonly keepaliveTime: number } // 19, negotiated values
   | { readonly type: 'BGPHeaderErr'; readonly error: NotificationSpec } // 21

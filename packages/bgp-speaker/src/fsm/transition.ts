@@ -63,6 +63,14 @@ export function notificationText(n: NotificationSpec): string {
   return n.message ? `${text}: ${n.message}` : text;
 }
 
+/**
+ * Reason text of TcpConnectionFails (RFC 4271 §8.1.4 Event 18): a connection we closed
+ * ourselves is not said to have failed.
+ */
+function tcpFailReason(ev: { readonly cause: string; readonly local?: boolean }): string {
+  return ev.local === true ? ev.cause : `TCP connection failed: ${ev.cause}`;
+}
+
 const secs = (env: FsmEnv, s: number, jitter: boolean): number => env.now + s * 1000 * (jitter ? env.jitter() : 1);
 
 function stay(s: FsmState, reason: string, actions: readonly FsmAction[] = NONE): TransitionResult {
@@ -193,10 +201,10 @@ function connecting(s: FsmState, ev: FsmEvent, cfg: FsmConfig, env: FsmEnv): Tra
         return {
           fsm: { ...s, state: State.Active, connectRetryTimer: cfg.passive ? null : secs(env, cfg.connectRetryTime, true) },
           actions: [DROP],
-          reason: `TCP connection failed: ${ev.cause}`,
+          reason: tcpFailReason(ev),
         };
       }
-      return toIdle(s, cfg, env, `TCP connection failed: ${ev.cause}`, { counter: 'increment', restart: true });
+      return toIdle(s, cfg, env, tcpFailReason(ev), { counter: 'increment', restart: true });
     default:
       return toIdle(s, cfg, env, `unexpected ${ev.type} in ${s.state}`, { counter: 'increment', restart: true });
   }
@@ -278,7 +286,7 @@ function openSent(s: FsmState, ev: FsmEvent, cfg: FsmConfig, env: FsmEnv): Trans
           connectRetryTimer: cfg.passive ? null : secs(env, cfg.connectRetryTime, true),
         },
         actions: [DROP],
-        reason: `TCP connection failed: ${ev.cause}`,
+        reason: tcpFailReason(ev),
       };
     case 'BGPOpen': {
       const running = ev.holdTime > 0;
@@ -306,7 +314,7 @@ function openConfirm(s: FsmState, ev: FsmEvent, cfg: FsmConfig, env: FsmEnv): Tr
   if (c) return c;
   switch (ev.type) {
     case 'TcpConnectionFails':
-      return toIdle(s, cfg, env, `TCP connection failed: ${ev.cause}`, { counter: 'increment', restart: true });
+      return toIdle(s, cfg, env, tcpFailReason(ev), { counter: 'increment', restart: true });
     case 'KeepAliveMsg':
       return stay({ ...restartHold(s, env), state: State.Established }, 'KEEPALIVE received: session established');
     default:
@@ -322,7 +330,7 @@ function established(s: FsmState, ev: FsmEvent, cfg: FsmConfig, env: FsmEnv): Tr
     case 'RouteRefreshMsg':
       return stay(restartHold(s, env), ev.type);
     case 'TcpConnectionFails':
-      return toIdle(s, cfg, env, `TCP connection failed: ${ev.cause}`, { counter: 'increment', restart: true });
+      return toIdle(s, cfg, env, tcpFailReason(ev), { counter: 'increment', restart: true });
   }
   return common(s, ev, cfg, env) ?? fsmError(s, ev, cfg, env);
 }

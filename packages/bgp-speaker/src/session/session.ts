@@ -102,7 +102,7 @@ export class PeerSession implements Peer {
   /** Drops the TCP connection without NOTIFICATION (RFC 4724: the peer keeps our routes). */
   closeSilently(cause: string): void {
     this.dropCandidate();
-    if (this.conn?.connected) this.feed({ type: 'TcpConnectionFails', cause });
+    if (this.conn?.connected) this.feed({ type: 'TcpConnectionFails', cause, local: true });
   }
 
   /** Stops for good: no restart, timers off; resolves when the socket is closed. */

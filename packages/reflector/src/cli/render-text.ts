@@ -32,12 +32,39 @@ function since(iso: string, now: number): string {
   return Number.isNaN(t) ? iso : duration((now - t) / 1000);
 }
 
+/** FAMILIES cell: negotiated as is, configured ones in brackets (the legend says so). */
+function familiesCell(r: PeerRow): string {
+  const text = r.families.join(',');
+  return r.familiesNegotiated ? text : `[${text}]`;
+}
+
+/**
+ * As `birdc show protocols`: the last error only while the session is not Established
+ * (once up, the old error is history; `bgp-rr peer` still shows it, with its time).
+ */
+function currentError(r: PeerRow): string {
+  return r.state === 'Established' ? '' : (r.lastError ?? '');
+}
+
 export function peersText(rows: readonly PeerRow[], now = Date.now()): string {
   if (rows.length === 0) return 'no peers configured (is etcd reachable, and do BGPPeers name this replica?)\n';
-  return table(
-    ['NODE', 'ADDRESS', 'AS', 'FAMILIES', 'STATE', 'SINCE', 'RECEIVED', 'ACCEPTED', 'ADVERTISED', 'LAST ERROR'],
-    rows.map((r) => [r.node, r.address, String(r.as), r.families.join(','), r.state, since(r.since, now), String(r.received), String(r.accepted), String(r.advertised), r.lastError ?? '']),
+  return (
+    table(
+      ['NODE', 'ADDRESS', 'AS', 'FAMILIES', 'STATE', 'SINCE', 'RECEIVED', 'ACCEPTED', 'ADVERTISED', 'LAST ERROR'],
+      rows.map((r) => [r.node, r.address, String(r.as), familiesCell(r), r.state, since(r.since, now), String(r.received), String(r.accepted), String(r.advertised), currentError(r)]),
+    ) + 'FAMILIES: negotiated when Established, [configured] otherwise; LAST ERROR: only while not Established\n'
   );
+}
+
+function lastErrorText(p: PeerDetail, now: number): string {
+  if (p.lastError === null) return '-';
+  const when = p.lastErrorAt !== null ? `${since(p.lastErrorAt, now)} ago, at ${p.lastErrorAt}` : 'time not known';
+  return `${p.lastError} (${when}${p.state === 'Established' ? '; before the session came up' : ''})`;
+}
+
+function familiesText(p: PeerDetail): string {
+  if (!p.familiesNegotiated) return `${p.families.join(', ')} (configured; negotiated when Established)`;
+  return `${p.families.join(', ')} (negotiated; configured ${p.familiesConfigured.join(', ')})`;
 }
 
 function kv(pairs: readonly [string, string][]): string {
@@ -59,13 +86,13 @@ export function peerText(p: PeerDetail, now = Date.now()): string {
     ['Route-reflector client', p.client ? 'yes' : 'no'],
     ['BGPPeers', p.bgpPeers.join(', ')],
     ['State', `${p.state} for ${since(p.since, now)}`],
-    ['Last error', p.lastError ?? '-'],
+    ['Last error', lastErrorText(p, now)],
     ['Router ID', p.routerId ?? '-'],
     ['Local address', p.localAddress ?? '-'],
     ['Connection', p.localEndpoint && p.remoteEndpoint ? `${p.localEndpoint} <-> ${p.remoteEndpoint}` : '-'],
     ['Port', String(p.port)],
     ['Hold time', `${p.timers.holdTime ?? '-'} s negotiated (offered ${p.timers.holdTimeOffered} s), keepalive ${p.timers.keepaliveTime ?? '-'} s, connect retry ${p.timers.connectRetry} s`],
-    ['Families', p.families.join(', ')],
+    ['Families', familiesText(p)],
     ['Local capabilities', p.capabilities.local.join('; ') || '-'],
     ['Peer capabilities', p.capabilities.peer.join('; ') || '-'],
     ['ADD-PATH', p.addPath.map((a) => `${a.family} ${a.send ? 'send' : ''}${a.send && a.receive ? '+' : ''}${a.receive ? 'receive' : ''}`).join(', ') || 'off'],
@@ -110,7 +137,7 @@ export function statusText(s: StatusInfo): string {
     ['AS', s.as === null ? '-' : String(s.as)],
     ['Uptime', `${duration(s.uptimeSeconds)} (since ${s.startTime})`],
     ['Health', `${s.health}${s.draining ? ' (drained)' : ''}`],
-    ['Listening', s.listen.join(', ')],
+    ['Listening', `${s.listen.join(', ')}${s.accepting ? '' : ' (not yet: BGP is accepted once the first etcd snapshot is applied)'}`],
     ['etcd', `${s.etcd.state} ${s.etcd.endpoint ?? s.etcd.endpoints.join(',')} revision ${s.etcd.revision}${s.etcd.latestRevision > s.etcd.revision ? ` (${s.etcd.latestRevision - s.etcd.revision} behind)` : ''}${s.etcd.lastError ? ` (last error: ${s.etcd.lastError})` : ''}`],
     ['Registered', s.registered ? 'yes' : 'no'],
     ['Tables', s.tablesReleased ? `released: ${s.tablesReleaseReason}` : 'deferred (waiting for End-of-RIB from peers, RFC 4724 §4.1)'],

@@ -105,6 +105,10 @@ async function runDaemon(ctx: CommandContext): Promise<number> {
     void daemon.done.then(resolve);
   });
   await daemon.stop('graceful');
+  if (daemon.failure !== undefined) {
+    ctx.io.stderr.write(`bgp-rr run: ${daemon.failure.message}\n`);
+    return 1;
+  }
   return 0;
 }
 

@@ -49,8 +49,12 @@ export interface PeerRow {
   readonly address: string;
   readonly as: number;
   readonly client: boolean;
-  /** Negotiated families while Established, else those offered. */
+  /** Negotiated families while Established (familiesNegotiated true), else the configured ones. */
   readonly families: readonly FamilyName[];
+  /** Whether `families` are the negotiated ones (Established) or the configured ones. */
+  readonly familiesNegotiated: boolean;
+  /** The families we offer this peer (our OPEN), whatever the state. */
+  readonly familiesConfigured: readonly FamilyName[];
   readonly state: string;
   /** RFC 3339 time of the last state change. */
   readonly since: string;
@@ -58,7 +62,13 @@ export interface PeerRow {
   readonly received: number;
   readonly accepted: number;
   readonly advertised: number;
+  /**
+   * Why the session last went down, kept after it came up again: historical while
+   * Established (`bgp-rr peers` shows it only when the session is not Established).
+   */
   readonly lastError: string | null;
+  /** RFC 3339 time of that error (null: none, or not seen by this daemon). */
+  readonly lastErrorAt: string | null;
   /** Times the session reached Established (a bounce shows as a change). */
   readonly establishedTransitions: number;
 }
@@ -131,6 +141,8 @@ export interface StatusInfo {
   readonly startTime: string;
   readonly uptimeSeconds: number;
   readonly listen: readonly string[];
+  /** BGP connections accepted: from the first applied etcd snapshot on (before, no listener is bound). */
+  readonly accepting: boolean;
   readonly etcd: {
     readonly endpoints: readonly string[];
     readonly endpoint: string | null;

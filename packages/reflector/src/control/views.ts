@@ -83,22 +83,44 @@ function wallClock(ms: number): Date {
   return new Date(ms > 1e12 ? ms : Date.now() - (performance.now() - ms));
 }
 
-export function peerRow(engine: RouteEngine, peer: Peer, spec: PeerSpec | undefined): PeerRow {
+/** Families offered in our OPEN: the peer's config, else the speaker's default (its address family). */
+function configuredFamilies(peer: Peer): FamilyName[] {
+  const fams: readonly { readonly afi: number }[] = peer.config.families ?? [{ afi: peer.address.includes(':') ? Afi.IPV6 : Afi.IPV4 }];
+  return [...new Set(fams.map((f) => familyName(f.afi)))];
+}
+
+/**
+ * The FAMILIES of a peer row: negotiated (RFC 4760 §8, both OPENs) while Established,
+ * the configured ones otherwise — with which of the two it is.
+ */
+export function peerFamilies(peer: Peer): Pick<PeerRow, 'families' | 'familiesNegotiated' | 'familiesConfigured'> {
+  const configured = configuredFamilies(peer);
+  const n = peer.state === 'Established' ? peer.negotiated : null;
+  if (n === null) return { families: configured, familiesNegotiated: false, familiesConfigured: configured };
+  return { families: [...new Set(n.families.map((f) => familyName(f.afi)))], familiesNegotiated: true, familiesConfigured: configured };
+}
+
+/** When the peer's last error happened, as the daemon noted it (last-errors.ts). */
+export type ErrorTime = (address: string, error: string) => number | undefined;
+
+export function peerRow(engine: RouteEngine, peer: Peer, spec: PeerSpec | undefined, errorTime?: ErrorTime): PeerRow {
   const prefixes = { ipv4: prefixCounts(engine, peer.address, 'ipv4'), ipv6: prefixCounts(engine, peer.address, 'ipv6') };
-  const fams = peer.negotiated?.families ?? peer.config.families ?? [];
+  const lastError = peer.stats.lastError;
+  const at = lastError !== null ? errorTime?.(peer.address, lastError) : undefined;
   return {
     node: spec?.node ?? peer.config.description ?? '',
     address: peer.address,
     as: peer.negotiated?.peerAs ?? peer.config.peerAs,
     client: spec?.isClient ?? true,
-    families: fams.map((f) => familyName(f.afi)),
+    ...peerFamilies(peer),
     state: peer.state,
     since: wallClock(peer.stats.since).toISOString(),
     prefixes,
     received: prefixes.ipv4.received + prefixes.ipv6.received,
     accepted: prefixes.ipv4.accepted + prefixes.ipv6.accepted,
     advertised: prefixes.ipv4.advertised + prefixes.ipv6.advertised,
-    lastError: peer.stats.lastError,
+    lastError,
+    lastErrorAt: at !== undefined ? new Date(at).toISOString() : null,
     establishedTransitions: peer.stats.establishedTransitions,
   };
 }
@@ -107,13 +129,13 @@ function counters(c: MessageCounters): MessageCounters {
   return { open: c.open, update: c.update, notification: c.notification, keepalive: c.keepalive, routeRefresh: c.routeRefresh };
 }
 
-export function peerDetail(engine: RouteEngine, peer: Peer, spec: PeerSpec | undefined, nowMs: number): PeerDetail {
+export function peerDetail(engine: RouteEngine, peer: Peer, spec: PeerSpec | undefined, nowMs: number, errorTime?: ErrorTime): PeerDetail {
   const n = peer.negotiated;
   const ep = engine.peer(peer.address);
   const helper = engine.helper.status(peer.address);
   const localCaps = n?.localCapabilities ?? [];
   return {
-    ...peerRow(engine, peer, spec),
+    ...peerRow(engine, peer, spec, errorTime),
     bgpPeers: spec?.bgpPeers ?? [],
     routerId: n ? formatIpv4(n.peerId) : null,
     localAddress: peer.config.localAddress ?? null,

@@ -36,6 +36,8 @@ t.test('graceful restart both ways, and drain', async (t) => {
     void exit;
     t.equal(c.rr!.exitInfo?.code, 0, 'bgp-rr exits 0 on SIGTERM');
     t.match(c.rr!.output, /"how":"graceful"/, 'stopped gracefully');
+    t.match(c.rr!.output, /"reason":"closed locally without NOTIFICATION \(graceful restart, RFC 4724\)"/, 'sessions down for the local close, said as such');
+    t.notMatch(c.rr!.output, /TCP connection failed: closed locally/, 'not as a failed TCP connection');
     await waitFor(async () => (await c.nodes.get('n2')!.sessions()).size > 0 && [...(await c.nodes.get('n2')!.sessions()).values()].every((s) => !/Established/.test(s)), { what: 'n2 session down' });
     for (const i of [2, 3, 4]) t.same([...(await c.birdRoutes(`n${i}`)).keys()].sort(), others(i), `n${i} keeps the reflected routes while bgp-rr is down (BIRD GR helper)`);
     c.startReflector();

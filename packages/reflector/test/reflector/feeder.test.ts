@@ -1,20 +1,7 @@
 import t from 'tap';
-import { decodeMessage, encodeEndOfRib, formatPrefix, IPV4_UNICAST, IPV6_UNICAST, KEEPALIVE_BYTES, type Negotiated, type Peer, type Speaker } from '@bgp-rr/bgp-speaker';
-import { countMessages, Feeder } from '../../src/feeder.js';
+import { decodeMessage, formatPrefix, type Negotiated, type Peer, type Speaker } from '@bgp-rr/bgp-speaker';
+import { Feeder } from '../../src/feeder.js';
 import { announce, engine, LOCAL_AS, negotiated, splitMessages, withdraw } from './fixtures.js';
-
-t.test('countMessages: BGP messages in a chunk, by their RFC 4271 §4.1 Length fields', async (t) => {
-  const a = encodeEndOfRib(IPV4_UNICAST);
-  const b = encodeEndOfRib(IPV6_UNICAST);
-  const joined = new Uint8Array(a.length + b.length + KEEPALIVE_BYTES.length);
-  joined.set(a, 0);
-  joined.set(b, a.length);
-  joined.set(KEEPALIVE_BYTES, a.length + b.length);
-  t.equal(countMessages(a), 1);
-  t.equal(countMessages(joined), 3);
-  t.equal(countMessages(new Uint8Array(0)), 0);
-  t.equal(countMessages(new Uint8Array(19)), 0, 'a zero Length field stops the count');
-});
 
 /**
  * The speaker's side of the feeder (getPeer, send) without sockets: records what each
@@ -55,7 +42,12 @@ const rounds = async (k = 5): Promise<void> => {
 t.test('Feeder: every peer gets the others\' routes; a full socket waits for drain; idle peers are not visited', async (t) => {
   const { e } = engine();
   const sockets = new Sockets();
-  const feeder = new Feeder(sockets as unknown as Speaker, e, { chunkBytes: 64, roundBytes: 256 });
+  const reported = new Map<string, number>();
+  const feeder = new Feeder(sockets as unknown as Speaker, e, {
+    chunkBytes: 64,
+    roundBytes: 256,
+    onSent: (peer, messages) => reported.set(peer.address, (reported.get(peer.address) ?? 0) + messages),
+  });
   t.teardown(() => feeder.close());
   const peers = ['10.0.0.1', '10.0.0.2', '10.0.0.3'];
   const n = new Map<string, Negotiated>();
@@ -78,6 +70,8 @@ t.test('Feeder: every peer gets the others\' routes; a full socket waits for dra
   feeder.drained({ address: '10.0.0.3' } as Peer);
   await rounds(20);
   t.same(sockets.prefixes('10.0.0.3', n.get('10.0.0.3')!), { prefixes: ['172.16.0.0/24', '172.16.1.0/24', '172.17.0.0/24', '172.17.1.0/24'], eor: true }, 'the rest after drain');
+
+  for (const a of peers) t.equal(reported.get(a), splitMessages(sockets.sent.get(a)!).length, `messages reported for ${a} = messages sent`);
 
   // In sync: a round without new work looks at no peer at all.
   sockets.lookups = 0;
