@@ -2,12 +2,16 @@
 /**
  * Route-reflector benchmark: bgp-rr against gobgpd and BIRD (docs/benchmarks.md).
  *
- *   node bench/run.mjs [--n 100,500,1000,2000] [--large] [--runs 3]
+ *   node bench/run.mjs [--n 100,500,1000,2000] [--large] [--runs 3] [--runs-at 2000:1,...]
  *                      [--impl bgp-rr,gobgpd,bird2[,bird1]] [--churn 10]
  *                      [--arrival storm|ramp] [--ramp-rate 100] [--quick] [--echo]
  *   node bench/run.mjs --from bench/results/latest.json   (re-render the outputs only)
  * --node-args "--cpu-prof --cpu-prof-dir /tmp/prof" passes Node options to bgp-rr;
  * --keep keeps each run's directory (configs, logs) under /tmp/bgp-rr-bench/.
+ * --runs-at N:R gives N its own number of runs (a large N that the time available
+ * allows only once); the outputs say which points have fewer than 3 runs.
+ * The outputs are rewritten after each N, so an interrupted benchmark keeps the Ns
+ * it finished.
  *
  * Each run gets its own network namespace; the implementations are interleaved
  * (N, then run, then implementation in rotating order). Writes bench/results/latest.{md,svg,json}
@@ -23,6 +27,7 @@ import { parseArgs } from 'node:util';
 import { createNetns, deleteAllNetns, deleteNetns, sweepStaleNetns } from './lib/netns.mjs';
 import { reflectors } from './lib/reflectors/index.mjs';
 import { markdownTable, summarize, targetLines } from './lib/report.mjs';
+import { acquireHeavySlot, releaseHeavySlot } from './lib/slot.mjs';
 import { chart } from './lib/svg.mjs';
 import { REPO_ROOT, tools } from './lib/tools.mjs';
 
@@ -35,6 +40,7 @@ const { values: args } = parseArgs({
     n: { type: 'string' },
     large: { type: 'boolean', default: false },
     runs: { type: 'string' },
+    'runs-at': { type: 'string', default: '' },
     impl: { type: 'string', default: 'bgp-rr,gobgpd,bird2' },
     churn: { type: 'string', default: '10' },
     arrival: { type: 'string', default: 'storm' },
@@ -55,6 +61,13 @@ if (args.help) {
 const ns = (args.n ?? (args.quick ? '20,50' : '100,500,1000,2000')).split(',').map(Number);
 if (args.large) ns.push(5000);
 const runs = Number(args.runs ?? (args.quick ? 1 : 3));
+/** Runs for each N: --runs, or --runs-at N:R for that N. */
+const runsAt = Object.fromEntries(ns.map((n) => [n, runs]));
+for (const item of args['runs-at'].split(',').filter(Boolean)) {
+  const [n, r] = item.split(':').map(Number);
+  if (!ns.includes(n) || !(r >= 1)) die(`--runs-at takes N:RUNS for an N of --n (got ${item})`);
+  runsAt[n] = r;
+}
 const impls = args.impl.split(',');
 const churnK = Number(args.churn);
 const arrival = args.arrival;
@@ -73,12 +86,16 @@ const say = (msg) => process.stderr.write(`bench: ${msg}\n`);
 // --- cleanup on every exit path
 let current; // the running child
 let currentDir; // its directory
-process.on('exit', deleteAllNetns);
+process.on('exit', () => {
+  deleteAllNetns();
+  releaseHeavySlot();
+});
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(sig, () => {
     say(`${sig}: stopping`);
     current?.kill('SIGKILL');
     deleteAllNetns();
+    releaseHeavySlot();
     if (currentDir && !args.keep) rmSync(currentDir, { recursive: true, force: true });
     process.exit(130);
   });
@@ -86,6 +103,9 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 
 /** Runs one (impl, N) measurement inside a new namespace; resolves with its result object. */
 async function oneRun(impl, n, run) {
+  // One run at a time machine-wide, beside heavy integration tests (test/harness/slots.ts).
+  const waited = await acquireHeavySlot((holder) => say(`waiting for the heavy slot (held by ${holder ?? '?'})`));
+  if (waited > 1000) say(`got the heavy slot after ${(waited / 1000).toFixed(0)} s`);
   const netns = createNetns();
   const dir = join('/tmp', 'bgp-rr-bench', netns);
   currentDir = dir;
@@ -108,6 +128,7 @@ async function oneRun(impl, n, run) {
     return { impl, n, run, converged: false, error: (err.trim() || `exit code ${code}`).slice(-2000) };
   } finally {
     deleteNetns(netns);
+    releaseHeavySlot();
     if (args.keep) say(`kept ${dir}`);
     else rmSync(dir, { recursive: true, force: true });
   }
@@ -151,15 +172,15 @@ async function main() {
   }
   if (usable.length === 0) die('nothing to run');
   const started = new Date();
-  const info = { startedAt: started.toISOString(), machine: machine(), versions: await versions(usable), ns, runs, churnK, arrival, rampRate: arrival === 'ramp' ? rampRate : undefined, impls: usable };
+  const info = { startedAt: started.toISOString(), machine: machine(), versions: await versions(usable), ns, runs, runsAt, churnK, arrival, rampRate: arrival === 'ramp' ? rampRate : undefined, impls: usable };
   say(`${info.machine.nproc} CPUs, ${info.machine.memoryGiB} GiB, kernel ${info.machine.kernel}; ${Object.entries(info.versions).map(([k, v]) => `${k}: ${v}`).join('; ')}`);
   const stamp = started.toISOString().replace(/[:.]/g, '-');
   const raw = join(RESULTS, 'raw');
   mkdirSync(raw, { recursive: true });
   const results = [];
-  const total = ns.length * runs * usable.length;
+  const total = ns.reduce((sum, n) => sum + runsAt[n], 0) * usable.length;
   for (const n of ns) {
-    for (let run = 1; run <= runs; run++) {
+    for (let run = 1; run <= runsAt[n]; run++) {
       // Rotate the order so no implementation always runs first (warm caches, load).
       const order = usable.map((_, k) => usable[(k + run - 1) % usable.length]);
       for (const impl of order) {
@@ -169,6 +190,8 @@ async function main() {
         say(`[${results.length}/${total}] ${impl} N=${n} run ${run}: ${describe(r)}`);
       }
     }
+    // Each finished N is written out at once: an interrupted benchmark keeps them.
+    if (!args.quick && n !== ns.at(-1)) writeOutputs({ ...info, ns: ns.slice(0, ns.indexOf(n) + 1), finishedAt: new Date().toISOString(), results, partial: true }, true);
   }
   const doc = { ...info, finishedAt: new Date().toISOString(), results };
   if (args.quick) {
@@ -181,28 +204,30 @@ async function main() {
 }
 
 /** bench/results/latest.{json,svg,md} and the docs section, from the runs in doc.results. */
-function writeOutputs(doc) {
+function writeOutputs(doc, quiet = false) {
   const summary = summarize(doc.results);
   const table = markdownTable(summary, doc.impls);
   const targets = targetLines(summary);
-  process.stdout.write(`\n${table}\n${targets.join('\n')}\n`);
+  if (!quiet) process.stdout.write(`\n${table}\n${targets.join('\n')}\n`);
   writeFileSync(join(RESULTS, 'latest.json'), `${JSON.stringify({ ...doc, summary }, null, 2)}\n`);
   writeFileSync(join(RESULTS, 'latest.svg'), chart(summary, doc.impls));
   writeFileSync(join(RESULTS, 'latest.md'), `# Route-reflector benchmark\n\n${renderMarkdown(doc, table, targets, 'latest.svg')}`);
   updateDocs(renderMarkdown(doc, table, targets, '../bench/results/latest.svg'));
-  say('wrote bench/results/latest.{md,svg,json} and docs/benchmarks.md');
+  say(`wrote bench/results/latest.{md,svg,json} and docs/benchmarks.md${doc.partial ? ` (N = ${doc.ns.join(', ')} so far)` : ''}`);
 }
 
 function renderMarkdown(info, table, targets, svgPath) {
   const m = info.machine;
   const missing = ['bgp-rr', 'gobgpd', 'bird2'].filter((i) => !info.impls.includes(i));
-  const preliminary = info.runs < 3 || missing.length > 0;
+  const runsAt = info.runsAt ?? Object.fromEntries(info.ns.map((n) => [n, info.runs]));
+  const fewer = info.ns.filter((n) => runsAt[n] < 3);
+  const preliminary = fewer.length > 0 || missing.length > 0 || info.partial;
   return `### Results of ${info.startedAt.slice(0, 16).replace('T', ' ')} UTC${preliminary ? ' (preliminary)' : ''}
-${preliminary ? `\n**Preliminary:** ${[info.runs < 3 ? `${info.runs} run(s) per point, not the 3 the method asks for` : '', missing.length > 0 ? `without ${missing.join(', ')}` : ''].filter(Boolean).join('; ')}.\n` : ''}
+${preliminary ? `\n**Preliminary:** ${[fewer.length > 0 ? `${fewer.map((n) => `N = ${n}: ${runsAt[n]} run(s)`).join(', ')}, not the 3 the method asks for` : '', missing.length > 0 ? `without ${missing.join(', ')}` : '', info.partial ? `interrupted or still running: N = ${info.ns.join(', ')} only` : ''].filter(Boolean).join('; ')}.\n` : ''}
 Machine: ${m.nproc} CPUs (${m.cpu}), ${m.memoryGiB} GiB RAM, Linux ${m.kernel}${m.loadAtStart !== undefined ? `; load average ${m.loadAtStart.toFixed(1)} when the benchmark started` : ''}.
 Versions: ${Object.entries(info.versions).map(([k, v]) => `${k} \`${v}\``).join(', ')}.
 Arrival: ${info.arrival === 'ramp' ? `ramp, ${info.rampRate} clients/s` : 'storm (every client dials within ~0.5 s)'}.
-Runs per point: ${info.runs} (median, min–max in brackets); churn: ${info.churnK} clients (at most N/10).
+Runs per point: ${info.ns.map((n) => `${runsAt[n]} at N = ${n}`).join(', ')} (median, min–max in brackets); churn: ${info.churnK} clients (at most N/10).
 
 ${table}
 

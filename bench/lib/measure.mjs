@@ -20,20 +20,25 @@ export async function fullReflection(fleet, reflector, timeoutMs) {
   const fleetCpu0 = fleet.cpuSeconds();
   let firstUp = Infinity;
   let last;
+  // [ms since start, sessions up, clients full, routes imported] per poll: where a slow run spent its time.
+  const trace = [];
   for (;;) {
     const protos = await fleet.protocols();
     let up = 0;
     let full = 0;
     let lastUp = 0;
+    let imported = 0;
     for (const p of protos.values()) {
       if (!p.up) continue;
       up++;
       firstUp = Math.min(firstUp, p.since);
       lastUp = Math.max(lastUp, p.since);
       if (p.imported === n - 1) full++;
+      imported += p.imported ?? 0;
     }
     const now = Date.now();
     last = { up, full };
+    trace.push([now - start, up, full, imported]);
     if (full === n) {
       // Sessions Established per second since the first: shows SYN drops and retries.
       const perSecond = [];
@@ -43,6 +48,7 @@ export async function fullReflection(fleet, reflector, timeoutMs) {
       }
       return {
         sessionsUpPerSecond: Array.from(perSecond, (x) => x ?? 0),
+        trace: thin(trace, 60),
         converged: true,
         convergenceS: (now - firstUp) / 1000,
         sessionsUpS: (lastUp - firstUp) / 1000,
@@ -55,10 +61,17 @@ export async function fullReflection(fleet, reflector, timeoutMs) {
     const dead = fleet.exited();
     if (dead.length > 0) throw new Error(`fleet process exited: ${dead.join('\n')}`);
     if (now - start > timeoutMs) {
-      return { converged: false, timeoutS: timeoutMs / 1000, sessionsUp: last.up, clientsFull: last.full, reflectorCpuS: (cpuSeconds(reflector.pid) ?? NaN) - cpu0, fleetCpuS: fleet.cpuSeconds() - fleetCpu0 };
+      return { converged: false, trace: thin(trace, 60), timeoutS: timeoutMs / 1000, sessionsUp: last.up, clientsFull: last.full, reflectorCpuS: (cpuSeconds(reflector.pid) ?? NaN) - cpu0, fleetCpuS: fleet.cpuSeconds() - fleetCpu0 };
     }
     await sleep(pollMs(n));
   }
+}
+
+/** At most max entries of list, evenly spaced, the last one kept. */
+function thin(list, max) {
+  if (list.length <= max) return list;
+  const step = list.length / max;
+  return Array.from({ length: max }, (_, k) => list[Math.min(list.length - 1, Math.round((k + 1) * step) - 1)]);
 }
 
 /** Route announcements (and withdrawals) the clients received, once the counters stop moving. */

@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { churn, fullReflection, ramp, spotCheck, updateCount } from './measure.mjs';
 import { clients as planClients, DNAT_BASE, REFLECTOR } from './plan.mjs';
-import { mustRun, peakRssMiB } from './proc.mjs';
+import { mustRun, peakRssMiB, tcpCounters } from './proc.mjs';
 import { startFleet } from './fleet.mjs';
 import { reflectors } from './reflectors/index.mjs';
 import { tools } from './tools.mjs';
@@ -45,11 +45,14 @@ async function main() {
   const reflector = await impl.start({ dir: opts.dir, clients, echo, nodeArgs: opts.nodeArgs ?? [] });
   let fleet;
   try {
+    await reflector.beforeFleet?.();
     const rampRate = opts.arrival === 'ramp' ? opts.rampRate : 0;
     fleet = await startFleet(opts.dir, clients, { disabled: rampRate > 0, echo });
     const timeoutMs = opts.timeoutMs ?? 120_000 + opts.n * 100 + (rampRate > 0 ? (opts.n / rampRate) * 1000 : 0);
     const ramping = rampRate > 0 ? ramp(fleet, rampRate) : Promise.resolve();
     Object.assign(result, await fullReflection(fleet, reflector, timeoutMs));
+    // Read at full reflection: did a listener drop connections (SYN retries, late sessions)?
+    result.tcp = tcpCounters();
     await ramping;
     if (result.converged) {
       result.updates = await updateCount(fleet);

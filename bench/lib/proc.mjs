@@ -149,3 +149,32 @@ export function waitListening(proc, addr, port, timeoutMs = 60_000) {
     return undefined;
   }, { what: `${proc.name} listening on ${addr}:${port}`, timeoutMs });
 }
+
+/**
+ * TCP counters of the current network namespace (/proc/net/snmp, /proc/net/netstat):
+ * ListenOverflows/ListenDrops count SYNs and handshakes a listener's full accept queue
+ * dropped (the client then retransmits its SYN after 1, 3, 7... s), the rest show
+ * failed and retransmitted connections. Per namespace, so per run.
+ */
+export function tcpCounters() {
+  const out = {};
+  const want = { Tcp: ['ActiveOpens', 'PassiveOpens', 'AttemptFails', 'EstabResets', 'RetransSegs'], TcpExt: ['ListenOverflows', 'ListenDrops', 'SyncookiesSent', 'TCPReqQFullDrop'] };
+  for (const file of ['/proc/net/snmp', '/proc/net/netstat']) {
+    let lines;
+    try {
+      lines = readFileSync(file, 'utf8').split('\n');
+    } catch {
+      continue;
+    }
+    for (let i = 0; i + 1 < lines.length; i += 2) {
+      const names = lines[i].split(/\s+/);
+      const values = lines[i + 1].split(/\s+/);
+      const group = names[0].replace(/:$/, '');
+      for (const key of want[group] ?? []) {
+        const k = names.indexOf(key);
+        if (k > 0) out[key] = Number(values[k]);
+      }
+    }
+  }
+  return out;
+}

@@ -96,5 +96,15 @@ export function targetLines(summary) {
     const w = s.stats.withdrawS;
     if (s.n === 1000 && w) check('N=1000 churn: withdrawal at every client within 1 s', w.max <= 1, `worst run ${w.max.toFixed(3)} s`);
   }
+  // Memory per peer between consecutive N: flat (or falling) means no per-peer table copies.
+  const rr = summary.filter((x) => x.impl === 'bgp-rr' && med(x, 'reflectorPeakRssMiB') !== undefined).sort((a, b) => a.n - b.n);
+  if (rr.length >= 2) {
+    const slopes = [];
+    for (let i = 1; i < rr.length; i++) {
+      const d = (med(rr[i], 'reflectorPeakRssMiB') - med(rr[i - 1], 'reflectorPeakRssMiB')) / (rr[i].n - rr[i - 1].n);
+      slopes.push(`${rr[i - 1].n}→${rr[i].n}: ${(d * 1024).toFixed(1)} KiB`);
+    }
+    lines.push(`- bgp-rr peak RSS per added peer (medians): ${slopes.join(', ')}`);
+  }
   return lines;
 }
