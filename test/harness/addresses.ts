@@ -13,9 +13,9 @@
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { onExitSync, type Teardown } from './cleanup.js';
+import type { Teardown } from './cleanup.js';
 import { formatOwner, selfOwner } from './liveness.js';
-import { LOCK_DIR, tryLockFile, unlockFile } from './locks.js';
+import { holdLock, LOCK_DIR, tryLockFile } from './locks.js';
 
 export { LOCK_DIR } from './locks.js';
 
@@ -80,15 +80,7 @@ export function tryLock(n: number, owner: string): boolean {
 }
 
 function makeBlock(n: number, owner: string): LoopbackBlock {
-  const path = lockPath(n);
-  let released = false;
-  const release = (): void => {
-    if (released) return;
-    released = true;
-    unregister();
-    unlockFile(path, owner);
-  };
-  const unregister = onExitSync(release);
+  const release = holdLock(lockPath(n), owner);
   const prefix = `127.${n}`;
   return {
     prefix,

@@ -11,6 +11,7 @@
  */
 import { linkSync, mkdirSync, readFileSync, rmdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { onExitSync } from './cleanup.js';
 import { isAlive, parseOwner } from './liveness.js';
 
 export const HARNESS_DIR = '/tmp/bgp-rr-test';
@@ -86,4 +87,20 @@ export function unlockFile(path: string, owner: string): void {
   } catch {
     // already gone
   }
+}
+
+/**
+ * The release of a lock that owner has just taken with tryLockFile: idempotent, and
+ * also run if the process exits first (a lock never outlives its holder's exit path).
+ */
+export function holdLock(path: string, owner: string): () => void {
+  let released = false;
+  const release = (): void => {
+    if (released) return;
+    released = true;
+    unregister();
+    unlockFile(path, owner);
+  };
+  const unregister = onExitSync(release);
+  return release;
 }

@@ -9,9 +9,9 @@
  * one (`t.setTimeout` / the `timeout` tap option).
  */
 import { join } from 'node:path';
-import { onExitSync, type Teardown } from './cleanup.js';
+import type { Teardown } from './cleanup.js';
 import { formatOwner, selfOwner } from './liveness.js';
-import { LOCK_DIR, tryLockFile, unlockFile } from './locks.js';
+import { holdLock, LOCK_DIR, readLock, tryLockFile } from './locks.js';
 
 export interface HeavySlot {
   /** Which slot (0-based). */
@@ -41,21 +41,14 @@ export async function acquireHeavySlot(
     for (let index = 0; index < slots; index++) {
       const path = join(LOCK_DIR, `heavy.${index}`);
       if (!tryLockFile(path, owner)) continue;
-      let released = false;
-      const release = (): void => {
-        if (released) return;
-        released = true;
-        unregister();
-        unlockFile(path, owner);
-      };
-      const unregister = onExitSync(release);
+      const release = holdLock(path, owner);
       t.teardown(() => release());
       return { index, release };
     }
     if (Date.now() > deadline) throw new Error(`no heavy-test slot free within ${timeoutMs} ms (locks ${LOCK_DIR}/heavy.*)`);
     if (!told) {
       told = true;
-      t.comment?.('waiting for a heavy-test slot (another integration test is running)');
+      t.comment?.(`waiting for a heavy-test slot (another integration test is running: ${readLock(join(LOCK_DIR, 'heavy.0'))?.trim() ?? '?'})`);
     }
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
