@@ -5,8 +5,16 @@
  *   node bench/run.mjs [--n 100,500,1000,2000] [--large] [--runs 3] [--runs-at 2000:1,...]
  *                      [--impl bgp-rr,gobgpd,bird2[,bird1]] [--churn 10]
  *                      [--arrival storm|ramp] [--ramp-rate 100] [--quick] [--echo]
+ *                      [--fleet-sched idle|normal] [--timeout SECONDS]
  *   node bench/run.mjs --from bench/results/latest.json   (re-render the outputs only)
  * --node-args "--cpu-prof --cpu-prof-dir /tmp/prof" passes Node options to bgp-rr;
+ * --fleet-sched idle (default) runs the fleet's BIRD processes as SCHED_IDLE, so the
+ * reflector under test is never kept from a CPU by the simulated nodes (in production
+ * they are other machines); normal gives them the same priority as the reflector.
+ * --timeout: seconds a run may take to reach full reflection (default 120 + N/10).
+ * --append adds this benchmark's points to bench/results/latest.json (replacing the
+ * (implementation, N) points it measures again) instead of starting a new table, e.g.
+ * `--n 5000 --impl gobgpd,bird2 --runs 1 --append` after a run with --large.
  * --keep keeps each run's directory (configs, logs) under /tmp/bgp-rr-bench/.
  * --runs-at N:R gives N its own number of runs (a large N that the time available
  * allows only once); the outputs say which points have fewer than 3 runs.
@@ -49,7 +57,10 @@ const { values: args } = parseArgs({
     echo: { type: 'boolean', default: false },
     from: { type: 'string' },
     'node-args': { type: 'string', default: '' },
+    'fleet-sched': { type: 'string', default: 'idle' },
+    timeout: { type: 'string' },
     keep: { type: 'boolean', default: false },
+    append: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
@@ -75,6 +86,10 @@ const rampRate = Number(args['ramp-rate']);
 if (arrival !== 'storm' && arrival !== 'ramp') die('--arrival is storm or ramp');
 if (!(rampRate > 0)) die('--ramp-rate takes a positive number of clients per second');
 for (const impl of impls) if (!reflectors[impl]) die(`unknown --impl ${impl} (have: ${Object.keys(reflectors).join(', ')})`);
+const fleetSched = args['fleet-sched'];
+if (fleetSched !== 'idle' && fleetSched !== 'normal') die('--fleet-sched is idle or normal');
+const timeoutMs = args.timeout === undefined ? undefined : Number(args.timeout) * 1000;
+if (timeoutMs !== undefined && !(timeoutMs > 0)) die('--timeout takes seconds > 0');
 if (ns.some((n) => !Number.isInteger(n) || n < 2) || !(runs >= 1)) die('--n takes integers >= 2, --runs an integer >= 1');
 
 function die(msg) {
@@ -109,7 +124,7 @@ async function oneRun(impl, n, run) {
   const netns = createNetns();
   const dir = join('/tmp', 'bgp-rr-bench', netns);
   currentDir = dir;
-  const opts = { impl, n, run, dir, churn: Math.min(churnK, Math.max(1, Math.floor(n / 10))), arrival, rampRate, echo: args.echo, nodeArgs: args['node-args'].split(' ').filter(Boolean) };
+  const opts = { impl, n, run, dir, churn: Math.min(churnK, Math.max(1, Math.floor(n / 10))), arrival, rampRate, echo: args.echo, fleetSched, timeoutMs, nodeArgs: args['node-args'].split(' ').filter(Boolean) };
   let out = '';
   let err = '';
   try {
@@ -172,7 +187,7 @@ async function main() {
   }
   if (usable.length === 0) die('nothing to run');
   const started = new Date();
-  const info = { startedAt: started.toISOString(), machine: machine(), versions: await versions(usable), ns, runs, runsAt, churnK, arrival, rampRate: arrival === 'ramp' ? rampRate : undefined, impls: usable };
+  const info = { startedAt: started.toISOString(), machine: machine(), versions: await versions(usable), ns, runs, runsAt, churnK, fleetSched, arrival, rampRate: arrival === 'ramp' ? rampRate : undefined, impls: usable };
   say(`${info.machine.nproc} CPUs, ${info.machine.memoryGiB} GiB, kernel ${info.machine.kernel}; ${Object.entries(info.versions).map(([k, v]) => `${k}: ${v}`).join('; ')}`);
   const stamp = started.toISOString().replace(/[:.]/g, '-');
   const raw = join(RESULTS, 'raw');
@@ -191,9 +206,9 @@ async function main() {
       }
     }
     // Each finished N is written out at once: an interrupted benchmark keeps them.
-    if (!args.quick && n !== ns.at(-1)) writeOutputs({ ...info, ns: ns.slice(0, ns.indexOf(n) + 1), finishedAt: new Date().toISOString(), results, partial: true }, true);
+    if (!args.quick && n !== ns.at(-1)) writeOutputs(withPrevious({ ...info, ns: ns.slice(0, ns.indexOf(n) + 1), finishedAt: new Date().toISOString(), results, partial: true }), true);
   }
-  const doc = { ...info, finishedAt: new Date().toISOString(), results };
+  const doc = withPrevious({ ...info, finishedAt: new Date().toISOString(), results });
   if (args.quick) {
     process.stdout.write(`\n${markdownTable(summarize(results), usable)}\n`);
     writeFileSync(join(raw, `${stamp}-quick.json`), `${JSON.stringify(doc, null, 2)}\n`);
@@ -201,6 +216,29 @@ async function main() {
     return;
   }
   writeOutputs(doc);
+}
+
+/**
+ * --append: the points of bench/results/latest.json this benchmark did not measure,
+ * merged with `doc` (ordered by N, then implementation); otherwise `doc` as it is.
+ */
+function withPrevious(doc) {
+  if (!args.append || args.quick) return doc;
+  let prev;
+  try {
+    prev = JSON.parse(readFileSync(join(RESULTS, 'latest.json'), 'utf8'));
+  } catch {
+    return doc;
+  }
+  const measured = new Set(doc.results.map((r) => `${r.impl} ${r.n}`));
+  const kept = prev.results.filter((r) => !measured.has(`${r.impl} ${r.n}`));
+  const impls = [...new Set([...prev.impls, ...doc.impls])];
+  const results = [...kept, ...doc.results].sort((a, b) => a.n - b.n || impls.indexOf(a.impl) - impls.indexOf(b.impl) || a.run - b.run);
+  const ns = [...new Set(results.map((r) => r.n))].sort((a, b) => a - b);
+  const runsAt = {};
+  for (const r of results) runsAt[r.n] = Math.max(runsAt[r.n] ?? 0, r.run);
+  const appended = [...(prev.appended ?? []), { startedAt: doc.startedAt, finishedAt: doc.finishedAt, ns: doc.ns, impls: doc.impls, runsAt: doc.runsAt, loadAtStart: doc.machine.loadAtStart }];
+  return { ...prev, versions: { ...prev.versions, ...doc.versions }, ns, runsAt, impls, results, appended, partial: doc.partial, finishedAt: doc.finishedAt };
 }
 
 /** bench/results/latest.{json,svg,md} and the docs section, from the runs in doc.results. */
@@ -226,8 +264,9 @@ function renderMarkdown(info, table, targets, svgPath) {
 ${preliminary ? `\n**Preliminary:** ${[fewer.length > 0 ? `${fewer.map((n) => `N = ${n}: ${runsAt[n]} run(s)`).join(', ')}, not the 3 the method asks for` : '', missing.length > 0 ? `without ${missing.join(', ')}` : '', info.partial ? `interrupted or still running: N = ${info.ns.join(', ')} only` : ''].filter(Boolean).join('; ')}.\n` : ''}
 Machine: ${m.nproc} CPUs (${m.cpu}), ${m.memoryGiB} GiB RAM, Linux ${m.kernel}${m.loadAtStart !== undefined ? `; load average ${m.loadAtStart.toFixed(1)} when the benchmark started` : ''}.
 Versions: ${Object.entries(info.versions).map(([k, v]) => `${k} \`${v}\``).join(', ')}.
+Fleet: BIRD 2 processes of at most 2^17/N clients, ${info.fleetSched === 'idle' ? 'as SCHED_IDLE (they run on CPU time the reflector leaves, as if on machines of their own)' : 'at the same priority as the reflector'}.
 Arrival: ${info.arrival === 'ramp' ? `ramp, ${info.rampRate} clients/s` : 'storm (every client dials within ~0.5 s)'}.
-Runs per point: ${info.ns.map((n) => `${runsAt[n]} at N = ${n}`).join(', ')} (median, min–max in brackets); churn: ${info.churnK} clients (at most N/10).
+Runs per point: ${info.ns.map((n) => `${runsAt[n]} at N = ${n}`).join(', ')} (median, min–max in brackets; the "converged" column counts each implementation's runs); churn: ${info.churnK} clients (at most N/10).${(info.appended ?? []).map((a) => `\nAdded ${a.startedAt.slice(0, 16).replace('T', ' ')} UTC (load average ${a.loadAtStart?.toFixed(1) ?? '?'}): ${a.impls.join(', ')} at N = ${a.ns.map((n) => `${n} (${a.runsAt[n]} run${a.runsAt[n] > 1 ? 's' : ''})`).join(', ')}.`).join('')}
 
 ${table}
 

@@ -1,6 +1,6 @@
 /**
- * The fleet: N simulated Calico nodes, none of them our code. A few BIRD 2 processes,
- * each holding up to PER_PROCESS clients. Client i has its own routing table t<i>, a
+ * The fleet: N simulated Calico nodes, none of them our code. BIRD 2 processes, each
+ * holding clientsPerProcess(N) clients. Client i has its own routing table t<i>, a
  * static protocol s<i> holding its block (blackhole, as Calico's bird_ipam template
  * does) and a BGP protocol c<i> with its own router id and source address, set up
  * like calico/node's template (multihop, graceful restart, add paths, connect delay
@@ -14,7 +14,17 @@ import { cpuSeconds, peakRssMiB, startProc } from './proc.mjs';
 import { AS, REFLECTOR } from './plan.mjs';
 import { tools } from './tools.mjs';
 
-export const PER_PROCESS = 250;
+/**
+ * Clients per BIRD process. A process keeps one cached route attribute set (rta) per
+ * route of each of its clients, clients x (N-1) of them, in a hash table that BIRD 2
+ * stops growing at 32768 buckets; beyond that every imported route walks a longer
+ * chain (at 250 clients per process and N = 5000: 1.25 M entries, chains of ~38, 55 %
+ * of the fleet's CPU in that walk under perf). Keeping clients x N near 2^17 keeps the
+ * chains short, so the fleet costs the same per route at every N.
+ */
+export function clientsPerProcess(n) {
+  return Math.max(10, Math.min(250, Math.floor(2 ** 17 / n)));
+}
 
 function clientConfig(c, disabled) {
   return `
@@ -48,14 +58,19 @@ ${group.map((c) => clientConfig(c, disabled)).join('\n')}
  * Writes the configs and starts the fleet processes. Clients dial 1.5-2 s after their
  * protocol starts: at once (storm), or, with `disabled`, when enable() starts them.
  */
-export async function startFleet(dir, clients, { disabled = false, echo = false } = {}) {
+export async function startFleet(dir, clients, { disabled = false, echo = false, sched = 'normal' } = {}) {
   const groups = [];
-  for (let k = 0; k < clients.length; k += PER_PROCESS) groups.push(clients.slice(k, k + PER_PROCESS));
+  const per = clientsPerProcess(clients.length);
+  for (let k = 0; k < clients.length; k += per) groups.push(clients.slice(k, k + per));
   const procs = groups.map((group, p) => {
     const conf = join(dir, `fleet-${p}.conf`);
     const sock = join(dir, `fleet-${p}.ctl`);
     writeFileSync(conf, processConfig(group, disabled));
-    const proc = startProc(`fleet-${p}`, tools.bird2, ['-f', '-c', conf, '-s', sock], { echo });
+    const bird = [tools.bird2, '-f', '-c', conf, '-s', sock];
+    // The fleet stands in for N machines of their own: as SCHED_IDLE it runs only on CPU
+    // time the reflector under test leaves (the same for every implementation;
+    // docs/benchmarks.md). chrt execs bird: the pid is bird's.
+    const proc = sched === 'idle' ? startProc(`fleet-${p}`, tools.chrt, ['--idle', '0', ...bird], { echo }) : startProc(`fleet-${p}`, bird[0], bird.slice(1), { echo });
     return { proc, sock, group };
   });
   const conns = await Promise.all(procs.map((p) => connectBirdWhenReady(p.sock)));

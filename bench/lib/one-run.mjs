@@ -47,7 +47,7 @@ async function main() {
   try {
     await reflector.beforeFleet?.();
     const rampRate = opts.arrival === 'ramp' ? opts.rampRate : 0;
-    fleet = await startFleet(opts.dir, clients, { disabled: rampRate > 0, echo });
+    fleet = await startFleet(opts.dir, clients, { disabled: rampRate > 0, echo, sched: opts.fleetSched ?? 'normal' });
     const timeoutMs = opts.timeoutMs ?? 120_000 + opts.n * 100 + (rampRate > 0 ? (opts.n / rampRate) * 1000 : 0);
     const ramping = rampRate > 0 ? ramp(fleet, rampRate) : Promise.resolve();
     Object.assign(result, await fullReflection(fleet, reflector, timeoutMs));

@@ -14,6 +14,7 @@ const candidates = {
   gobgpd: ['/usr/bin/gobgpd', '/bin/gobgpd'],
   etcd: ['/usr/bin/etcd', '/bin/etcd'],
   ip: ['/usr/sbin/ip', '/sbin/ip', '/usr/bin/ip', '/bin/ip'],
+  chrt: ['/usr/bin/chrt', '/bin/chrt'],
   nft: ['/usr/sbin/nft', '/sbin/nft', '/usr/bin/nft'],
   bgpRr: [join(REPO_ROOT, 'node_modules', '.bin', 'bgp-rr')],
 };

@@ -136,6 +136,21 @@ export class GracefulRestartHelper {
   }
 }
 
+/** A configured peer as the selection deferral sees it. */
+export interface DeferralView {
+  readonly established: boolean;
+  /** Families it must send End-of-RIB for (none: without GR, or restarting itself). */
+  readonly families: readonly number[];
+  readonly eorReceived: ReadonlySet<number>;
+}
+
+/** Established, and End-of-RIB received for every family waited for. */
+export function deferralComplete(p: DeferralView): boolean {
+  if (!p.established) return false;
+  for (const f of p.families) if (!p.eorReceived.has(f)) return false;
+  return true;
+}
+
 /**
  * RFC 4724 §4.1 selection deferral for the restarting speaker: hold every outbound
  * table until the peers' initial tables are in, bounded by `deferralMs`.
@@ -171,13 +186,12 @@ export class SelectionDeferral {
    * `peers`: every configured peer with, when Established, the families it negotiated
    * and those it sent End-of-RIB for. Releases when all are Established and complete.
    */
-  check(peers: Iterable<{ readonly established: boolean; readonly families: readonly number[]; readonly eorReceived: ReadonlySet<number> }>): void {
+  check(peers: Iterable<DeferralView>): void {
     if (this.#released || this.#timer === undefined) return;
     let n = 0;
     for (const p of peers) {
       n++;
-      if (!p.established) return;
-      for (const f of p.families) if (!p.eorReceived.has(f)) return;
+      if (!deferralComplete(p)) return;
     }
     if (n > 0) this.#release('End-of-RIB received from every configured peer');
   }

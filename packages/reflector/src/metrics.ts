@@ -12,7 +12,9 @@
  *   nodejs_eventloop_lag_* (perf_hooks monitorEventLoopDelay), process_resident_memory_bytes
  *   and the rest of prom-client's default metrics.
  * Gauges are computed at scrape time from the daemon's state (no bookkeeping on the
- * hot path); counters are incremented by the daemon.
+ * hot path); counters are incremented by the daemon. bgp_rr_peer_prefixes (8 series per
+ * peer) is rendered here rather than through prom-client's labelled Gauge: hashing and
+ * formatting 40,000 label sets held the event loop ~0.5 s per scrape at 5,000 peers.
  */
 import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
@@ -44,7 +46,7 @@ export class Metrics {
   readonly bytesOut: Counter;
   #server: Server | undefined;
 
-  constructor(source: MetricsSource) {
+  constructor(private readonly source: MetricsSource) {
     const r = this.registry;
     collectDefaultMetrics({ register: r, eventLoopMonitoringPrecision: 20 });
     this.updatesIn = new Counter({ name: 'bgp_rr_updates_received_total', help: 'UPDATE messages received from peers', registers: [r] });
@@ -61,21 +63,6 @@ export class Metrics {
         for (const p of source.peers()) n.set(p.state, (n.get(p.state) ?? 0) + 1);
         this.reset();
         for (const [state, v] of n) this.set({ state }, v);
-      },
-    });
-    new Gauge({
-      name: 'bgp_rr_peer_prefixes',
-      help: 'Prefixes per peer and family: received, accepted, rejected (Adj-RIB-In), advertised (Adj-RIB-Out)',
-      labelNames: ['peer', 'node', 'family', 'kind'],
-      registers: [r],
-      collect() {
-        this.reset();
-        for (const p of source.peers()) {
-          for (const family of ['ipv4', 'ipv6'] as const) {
-            const c = p.prefixes[family];
-            for (const kind of ['received', 'accepted', 'rejected', 'advertised'] as const) this.set({ peer: p.address, node: p.node, family, kind }, c[kind]);
-          }
-        }
       },
     });
     new Gauge({
@@ -114,6 +101,11 @@ export class Metrics {
     new Gauge({ name: 'bgp_rr_tables_released', help: '1 once the RFC 4724 selection deferral is over', registers: [r], collect() { this.set(source.tablesReleased() ? 1 : 0); } });
   }
 
+  /** The exposition text of a scrape. */
+  async text(): Promise<string> {
+    return (await this.registry.metrics()) + peerPrefixesText(this.source.peers());
+  }
+
   /** Serves /metrics on "HOST:PORT" ("[::1]:9179" for IPv6). */
   async listen(address: string): Promise<{ host: string; port: number }> {
     const { host, port } = parseHostPort(address, 9179);
@@ -122,7 +114,7 @@ export class Metrics {
         res.writeHead(404).end('not found\n');
         return;
       }
-      this.registry.metrics().then(
+      this.text().then(
         (text) => res.writeHead(200, { 'content-type': this.registry.contentType }).end(text),
         (err: Error) => res.writeHead(500).end(`${err.message}\n`),
       );
@@ -142,6 +134,30 @@ export class Metrics {
     if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
     this.registry.clear();
   }
+}
+
+const FAMILIES = ['ipv4', 'ipv6'] as const;
+const KINDS = ['received', 'accepted', 'rejected', 'advertised'] as const;
+
+/** bgp_rr_peer_prefixes{peer,node,family,kind} in the Prometheus text format. */
+export function peerPrefixesText(peers: Iterable<PeerSample>): string {
+  const out = [
+    '# HELP bgp_rr_peer_prefixes Prefixes per peer and family: received, accepted, rejected (Adj-RIB-In), advertised (Adj-RIB-Out)',
+    '# TYPE bgp_rr_peer_prefixes gauge',
+  ];
+  for (const p of peers) {
+    const head = `bgp_rr_peer_prefixes{peer="${escapeLabel(p.address)}",node="${escapeLabel(p.node)}",family="`;
+    for (const family of FAMILIES) {
+      const c = p.prefixes[family];
+      for (const kind of KINDS) out.push(`${head}${family}",kind="${kind}"} ${c[kind]}`);
+    }
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/** Label value escaping of the text format: backslash, double quote, line feed. */
+function escapeLabel(v: string): string {
+  return /[\\"\n]/.test(v) ? v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n') : v;
 }
 
 /** "10.0.0.1:179", "10.0.0.1", "[fd00::1]:179", "fd00::1", "::" → host and port. */

@@ -44,7 +44,7 @@ import { reflectionLoop, type ReflectorIdentity } from './reflection.js';
 import type { ImportPolicy as FullImportPolicy } from './policy.js';
 import { wouldExceed } from './limits.js';
 import { UpdateGroups } from './update-groups/index.js';
-import { GracefulRestartHelper, SelectionDeferral } from './graceful-restart.js';
+import { deferralComplete, GracefulRestartHelper, SelectionDeferral, type DeferralView } from './graceful-restart.js';
 
 /** What the engine needs of the import policy (policy.ts, issue 5). */
 export type ImportPolicy = Pick<FullImportPolicy, 'evaluate'>;
@@ -99,6 +99,8 @@ export class RouteEngine {
   readonly helper: GracefulRestartHelper;
   readonly deferral: SelectionDeferral;
   readonly #peers = new Map<string, EnginePeer>();
+  /** Peers the selection deferral may still wait for (see #checkDeferral). */
+  readonly #deferralWaiting = new Set<string>();
   #policy: ImportPolicy;
 
   constructor(private readonly o: EngineOptions) {
@@ -131,6 +133,7 @@ export class RouteEngine {
     }
     if (p !== undefined) this.unconfigurePeer(address);
     this.#peers.set(address, { address, node, isClient, localAs, info: null, adj: null, negotiated: null, eorReceived: new Set(), warned: new Map(), groupKeys: [], updatesIn: 0, withdrawalsIn: 0 });
+    this.#waitForPeer(address);
     this.#checkDeferral();
   }
 
@@ -155,6 +158,7 @@ export class RouteEngine {
     p.adj ??= new AdjRibIn(p.info, this.attributes);
     this.helper.sessionEstablished(address, n.peerGracefulRestart);
     p.groupKeys = this.groups.addMember(p.info, n.families, n.codec);
+    this.#waitForPeer(address);
     this.#checkDeferral();
     this.o.onWork?.();
   }
@@ -168,6 +172,7 @@ export class RouteEngine {
     const retained = this.helper.sessionLost(address, p.negotiated.gracefulRestart ? p.negotiated.peerGracefulRestart : null, byNotification);
     p.negotiated = null;
     p.eorReceived.clear();
+    this.#waitForPeer(address);
     if (p.adj === null) return;
     for (const fk of p.adj.families()) {
       if (retained.includes(fk)) {
@@ -349,19 +354,35 @@ export class RouteEngine {
    * (excluding the ones that do not have the Graceful Restart Capability or the ones that
    * are restarting)": an Established peer without GR, or with the R-bit set (it waits for
    * our End-of-RIB first), counts as complete.
+   *
+   * Amortised O(1) per event: `#deferralWaiting` holds the peers that may still be
+   * incomplete, oldest first; one found complete leaves it, the scan stops at the first
+   * still incomplete, and a peer that becomes incomplete again (configured, session up or
+   * down) is put back. Only when it is empty are all peers looked at, once. (A view of
+   * every peer per event was O(N²) in a reconnect storm: most of the CPU at N = 2000, and
+   * a lazy scan from the first peer still 4 s at N = 5000.)
    */
   #checkDeferral(): void {
     if (this.deferral.released) return;
-    // Lazy: check() stops at the first incomplete peer, so in a reconnect storm an event
-    // costs O(1), not a view of every peer (that was O(N²) in all, most of the CPU at N=2000).
+    for (const address of this.#deferralWaiting) {
+      const p = this.#peers.get(address);
+      if (p !== undefined && !deferralComplete(this.#deferralView(p))) return;
+      this.#deferralWaiting.delete(address);
+    }
     this.deferral.check(this.#deferralViews());
   }
 
-  *#deferralViews(): Generator<{ established: boolean; families: number[]; eorReceived: ReadonlySet<number> }> {
-    for (const p of this.#peers.values()) {
-      const gr = p.negotiated?.gracefulRestart === true ? p.negotiated.peerGracefulRestart : null;
-      const waitFor = gr === null || gr.restarting ? [] : (p.negotiated?.families.map((f) => familyKey(f.afi, f.safi)) ?? []);
-      yield { established: p.negotiated !== null, families: waitFor, eorReceived: p.eorReceived };
-    }
+  #waitForPeer(address: string): void {
+    if (!this.deferral.released) this.#deferralWaiting.add(address);
+  }
+
+  *#deferralViews(): Generator<DeferralView> {
+    for (const p of this.#peers.values()) yield this.#deferralView(p);
+  }
+
+  #deferralView(p: EnginePeer): DeferralView {
+    const gr = p.negotiated?.gracefulRestart === true ? p.negotiated.peerGracefulRestart : null;
+    const waitFor = gr === null || gr.restarting ? [] : (p.negotiated?.families.map((f) => familyKey(f.afi, f.safi)) ?? []);
+    return { established: p.negotiated !== null, families: waitFor, eorReceived: p.eorReceived };
   }
 }

@@ -28,6 +28,11 @@ export interface TransportHandlers {
 /** Grace period for the peer to read our last messages and close. */
 const END_GRACE_MS = 3000;
 
+/** Frames below this size are joined before writing (see `write`). */
+const SMALL_FRAME = 4096;
+/** At most this many bytes per joined buffer. */
+const JOIN_BYTES = 64 * 1024;
+
 export class Transport {
   private readonly framer: Framer;
   private corked = false;
@@ -94,7 +99,21 @@ export class Transport {
       process.nextTick(this.uncork);
     }
     let ok = true;
-    for (const f of frames) ok = this.socket.write(f);
+    // Runs of small frames (one UPDATE each, as a reflector hands out in a storm) are
+    // joined into one buffer: one Writable entry and one iovec instead of one per
+    // message (Node's per-write bookkeeping and its garbage were a quarter of the CPU at
+    // 5,000 peers). Large frames (shared 64 KiB chunks) are written as they are.
+    for (let i = 0; i < frames.length; ) {
+      let j = i;
+      let bytes = 0;
+      while (j < frames.length && frames[j]!.length < SMALL_FRAME && bytes < JOIN_BYTES) bytes += frames[j++]!.length;
+      if (j - i > 1) {
+        ok = this.socket.write(Buffer.concat(frames.slice(i, j), bytes));
+        i = j;
+      } else {
+        ok = this.socket.write(frames[i++]!);
+      }
+    }
     return ok;
   }
 

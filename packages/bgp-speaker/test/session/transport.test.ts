@@ -50,6 +50,26 @@ t.test('many messages in one tick go out batched; backpressure is reported and d
   t.ok(chunks < N / 10, `far fewer reads than messages (${chunks} reads for ${N} messages)`);
 });
 
+t.test('small frames are joined, large ones written as they are: the bytes arrive identical and in order', async (t) => {
+  const block = await leaseLoopbackBlock(t);
+  const { client, server } = await socketPair(t, block.addr(1));
+  const sender = new Transport(client, 4096, { onMessage: () => {}, onFramingError: () => {}, onClose: () => {}, onDrain: () => {} });
+  // Sizes around the join threshold (4 KiB) and the join limit (64 KiB of small frames).
+  const sizes = [19, 23, 4095, 4096, 70_000, 31, ...Array.from({ length: 40 }, (_, i) => 3000 + i), 8192, 1, 2];
+  const frames = sizes.map((n, k) => Uint8Array.from({ length: n }, (_, i) => (i * 7 + k * 13) & 0xff));
+  const expected = Buffer.concat(frames);
+  const got: Buffer[] = [];
+  let bytes = 0;
+  server.on('data', (d: Buffer) => {
+    got.push(d);
+    bytes += d.length;
+  });
+  sender.write(frames.slice(0, 3));
+  sender.write(frames.slice(3));
+  while (bytes < expected.length) await once(server, 'data');
+  t.ok(Buffer.concat(got).equals(expected), `${expected.length} bytes identical`);
+});
+
 t.test('framing in: messages split across chunks arrive whole; a bad header is reported once', async (t) => {
   const block = await leaseLoopbackBlock(t);
   const { client, server } = await socketPair(t, block.addr(1));

@@ -178,6 +178,11 @@ export class UpdateGroups {
     }
   }
 
+  /** Peers that are members of at least one group. */
+  get memberCount(): number {
+    return this.#members.size;
+  }
+
   /** Work left for `peer` (0 = in sync, nothing to pull). */
   pendingFor(peer: PeerId): number {
     let n = 0;

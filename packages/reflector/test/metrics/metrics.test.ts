@@ -1,6 +1,6 @@
 import t from 'tap';
 import { request as httpGet } from 'node:http';
-import { Metrics, parseHostPort, type MetricsSource } from '../../src/metrics.js';
+import { Metrics, parseHostPort, peerPrefixesText, type MetricsSource } from '../../src/metrics.js';
 
 const counts = (received: number, accepted: number, rejected: number, advertised: number) => ({ received, accepted, rejected, advertised });
 const source: MetricsSource = {
@@ -52,6 +52,16 @@ t.test('GET /metrics: sessions by state, prefixes per peer and family, etcd, eve
   t.match(body, /^nodejs_eventloop_lag_seconds /m, 'event-loop lag');
   t.match(body, /^process_resident_memory_bytes /m, 'RSS');
   t.equal((await get(port, '/other')).status, 404);
+});
+
+t.test('bgp_rr_peer_prefixes: the text format, label values escaped', async (t) => {
+  const text = peerPrefixesText([{ address: '10.0.0.9', node: 'a"b\\c\nd', state: 'Idle', prefixes: { ipv4: counts(1, 2, 3, 4), ipv6: counts(5, 6, 7, 8) } }]);
+  const lines = text.split('\n');
+  t.equal(lines[1], '# TYPE bgp_rr_peer_prefixes gauge');
+  t.equal(lines.length, 2 + 8 + 1, 'HELP, TYPE, 8 series, final newline');
+  t.equal(lines[2], 'bgp_rr_peer_prefixes{peer="10.0.0.9",node="a\\"b\\\\c\\nd",family="ipv4",kind="received"} 1');
+  t.equal(lines[9], 'bgp_rr_peer_prefixes{peer="10.0.0.9",node="a\\"b\\\\c\\nd",family="ipv6",kind="advertised"} 8');
+  t.equal(peerPrefixesText([]).split('\n').length, 3, 'no peers: HELP and TYPE only');
 });
 
 t.test('parseHostPort', async (t) => {

@@ -183,6 +183,25 @@ t.test('RFC 4724 §4.1 selection deferral: nothing sent until every configured p
   t.notOk(noGr.e.deferral.released);
   noGr.e.endOfRib('10.0.0.1', IPV4_UNICAST);
   t.ok(noGr.e.deferral.released, 'peers without GR, or restarting themselves (R-bit), are not waited for');
+  // A peer found complete leaves the waiting set; going down puts it back.
+  const again = engine({ deferralMs: 20_000 });
+  for (const k of [1, 2, 3]) up(again.e, `10.0.0.${k}`, `n${k}`);
+  again.e.endOfRib('10.0.0.1', IPV4_UNICAST);
+  again.e.sessionDown('10.0.0.1', false);
+  again.e.endOfRib('10.0.0.2', IPV4_UNICAST);
+  again.e.endOfRib('10.0.0.3', IPV4_UNICAST);
+  t.notOk(again.e.deferral.released, 'a peer complete once, then down, still defers');
+  up(again.e, '10.0.0.1', 'n1');
+  t.notOk(again.e.deferral.released, 'back up, without End-of-RIB yet');
+  again.e.endOfRib('10.0.0.1', IPV4_UNICAST);
+  t.ok(again.e.deferral.released, 'released once it sent End-of-RIB again');
+  const removed = engine({ deferralMs: 20_000 });
+  up(removed.e, '10.0.0.1', 'n1');
+  removed.e.configurePeer('10.0.0.2', 'n2', true, LOCAL_AS);
+  removed.e.endOfRib('10.0.0.1', IPV4_UNICAST);
+  t.notOk(removed.e.deferral.released);
+  removed.e.unconfigurePeer('10.0.0.2');
+  t.ok(removed.e.deferral.released, 'a peer removed from the configuration is not waited for');
 });
 
 t.test('--max-prefixes: past the limit new prefixes are rejected, no session reset', async (t) => {

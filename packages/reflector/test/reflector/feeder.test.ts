@@ -95,3 +95,42 @@ t.test('Feeder: every peer gets the others\' routes; a full socket waits for dra
   await rounds(10);
   t.same(sockets.prefixes('10.0.0.2', n.get('10.0.0.2')!), { prefixes: ['172.16.0.0/24', '172.16.2.0/24', '172.17.2.0/24'], eor: true });
 });
+
+t.test('Feeder: rounds are paced; a change after a quiet spell goes out at once, the next waits for the interval', async (t) => {
+  const { e } = engine();
+  const sockets = new Sockets();
+  const feeder = new Feeder(sockets as unknown as Speaker, e, { roundIntervalMs: () => 200 });
+  t.teardown(() => feeder.close());
+  const peers = ['10.0.0.1', '10.0.0.2'];
+  const n = new Map<string, Negotiated>();
+  for (const [i, a] of peers.entries()) {
+    e.configurePeer(a, `n${i + 1}`, true, LOCAL_AS);
+    n.set(a, negotiated(a));
+    e.sessionUp(a, n.get(a)!);
+  }
+  e.update('10.0.0.1', announce('10.0.0.1', ['172.16.0.0/24']));
+  feeder.schedule();
+  await rounds(5);
+  t.same(sockets.prefixes('10.0.0.2', n.get('10.0.0.2')!).prefixes, ['172.16.0.0/24'], 'first round at once');
+
+  e.update('10.0.0.1', announce('10.0.0.1', ['172.16.1.0/24']));
+  feeder.schedule();
+  await rounds(20);
+  t.same(sockets.prefixes('10.0.0.2', n.get('10.0.0.2')!).prefixes, ['172.16.0.0/24'], 'the next change waits for the interval');
+  for (let i = 0; i < 100 && e.pending('10.0.0.2') > 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+  t.same(sockets.prefixes('10.0.0.2', n.get('10.0.0.2')!).prefixes, ['172.16.0.0/24', '172.16.1.0/24'], '... then goes out');
+});
+
+t.test('Feeder: close cancels a paced round', async (t) => {
+  const { e } = engine();
+  const sockets = new Sockets();
+  const feeder = new Feeder(sockets as unknown as Speaker, e, { roundIntervalMs: () => 60_000 });
+  e.configurePeer('10.0.0.1', 'n1', true, LOCAL_AS);
+  e.sessionUp('10.0.0.1', negotiated('10.0.0.1'));
+  feeder.schedule();
+  await rounds(5);
+  feeder.schedule();
+  feeder.close(); // the 60 s timer is cleared: this test ends at once
+  await rounds(5);
+  t.equal(sockets.sent.size, 1, 'only the first round ran');
+});
