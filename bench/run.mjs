@@ -186,6 +186,7 @@ async function main() {
     else usable.push(impl);
   }
   if (usable.length === 0) die('nothing to run');
+  if (args.append && !args.quick) previous = readPrevious();
   const started = new Date();
   const info = { startedAt: started.toISOString(), machine: machine(), versions: await versions(usable), ns, runs, runsAt, churnK, fleetSched, arrival, rampRate: arrival === 'ramp' ? rampRate : undefined, impls: usable };
   say(`${info.machine.nproc} CPUs, ${info.machine.memoryGiB} GiB, kernel ${info.machine.kernel}; ${Object.entries(info.versions).map(([k, v]) => `${k}: ${v}`).join('; ')}`);
@@ -218,18 +219,25 @@ async function main() {
   writeOutputs(doc);
 }
 
+let previous;
+function readPrevious() {
+  try {
+    return { doc: JSON.parse(readFileSync(join(RESULTS, 'latest.json'), 'utf8')) };
+  } catch {
+    return { doc: undefined };
+  }
+}
+
 /**
  * --append: the points of bench/results/latest.json this benchmark did not measure,
  * merged with `doc` (ordered by N, then implementation); otherwise `doc` as it is.
  */
 function withPrevious(doc) {
   if (!args.append || args.quick) return doc;
-  let prev;
-  try {
-    prev = JSON.parse(readFileSync(join(RESULTS, 'latest.json'), 'utf8'));
-  } catch {
-    return doc;
-  }
+  // Read once: the partial outputs written after each N must not be merged again.
+  previous ??= readPrevious();
+  const prev = previous.doc;
+  if (prev === undefined) return doc;
   const measured = new Set(doc.results.map((r) => `${r.impl} ${r.n}`));
   const kept = prev.results.filter((r) => !measured.has(`${r.impl} ${r.n}`));
   const impls = [...new Set([...prev.impls, ...doc.impls])];
