@@ -10,12 +10,14 @@
  * - Work is done in rounds on setImmediate with a byte budget per round, so timers
  *   (KeepaliveTimer, HoldTimer) and socket reads run between rounds: keepalives are
  *   never starved while thousands of peers converge.
- * - Rounds are paced: a round starts at most every `members / 100` ms (at most 50 ms).
- *   A round hands every member what arrived since the last one, at a cost per member
- *   (its share of a new block, one socket write): with 5,000 members and UPDATEs
- *   trickling in, a round per event-loop turn gave each member thousands of one-UPDATE
+ * - New work is picked up at a pace: the members the update groups name
+ *   (`takeMembersWithWork`) are taken at most every `members / 100` ms (at most 50 ms).
+ *   Taking them hands every member what arrived since the last time, at a cost per
+ *   member (its share of a new block, one socket write): with 5,000 members and UPDATEs
+ *   trickling in, a pickup per event-loop turn gave each member thousands of one-UPDATE
  *   writes, the largest cost at N = 5000. A change after a quiet spell goes out at once;
- *   under load, changes are batched for at most that interval.
+ *   under load, changes are batched for at most that interval. What was picked up
+ *   (a backlog over several rounds) and drained sockets are served without waiting.
  */
 import type { Peer, Speaker } from '@bgp-rr/bgp-speaker';
 import type { RouteEngine } from './reflector.js';
@@ -45,9 +47,13 @@ export class Feeder {
    * peers and a round per 'drain' event, walking them all was most of the CPU.
    */
   readonly #ready = new Set<string>();
-  #scheduled = false;
+  /** A round is queued on setImmediate. */
+  #immediate = false;
   #closed = false;
-  #lastRound = -Infinity;
+  /** New work was announced (schedule) and not yet picked up from the update groups. */
+  #workWaiting = false;
+  #lastPickup = -Infinity;
+  /** The paced pickup of new work. */
   #timer: NodeJS.Timeout | undefined;
   readonly #interval: (members: number) => number;
   readonly #chunk: number;
@@ -63,26 +69,23 @@ export class Feeder {
     this.#interval = o.roundIntervalMs ?? defaultInterval;
   }
 
-  /** Something changed: run a round soon (see "Rounds are paced" above). */
+  /** New work in the update groups: picked up in a round soon (see "New work is picked up at a pace" above). */
   schedule(): void {
-    if (this.#scheduled || this.#closed) return;
-    this.#scheduled = true;
-    const run = (): void => {
+    if (this.#closed) return;
+    this.#workWaiting = true;
+    const wait = this.#lastPickup + this.#interval(this.engine.groups.memberCount) - performance.now();
+    if (wait <= 1) return this.#runSoon();
+    this.#timer ??= setTimeout(() => {
       this.#timer = undefined;
-      this.#scheduled = false;
-      this.#lastRound = performance.now();
-      this.#roundRobin();
-    };
-    const wait = this.#lastRound + this.#interval(this.engine.groups.memberCount) - performance.now();
-    if (wait > 1) this.#timer = setTimeout(run, wait);
-    else setImmediate(run);
+      this.#runSoon();
+    }, wait);
   }
 
-  /** The peer's socket drained below its low-water mark. */
+  /** The peer's socket drained below its low-water mark: it is served at once. */
   drained(peer: Peer): void {
     this.#parked.delete(peer.address);
     this.#ready.add(peer.address);
-    this.schedule();
+    this.#runSoon();
   }
 
   /** The session went down: a new one starts unparked (and is named by its groups when it joins). */
@@ -94,11 +97,28 @@ export class Feeder {
   close(): void {
     this.#closed = true;
     clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** A round on the next turn of the event loop (one at a time). */
+  #runSoon(): void {
+    if (this.#immediate || this.#closed) return;
+    this.#immediate = true;
+    setImmediate(() => {
+      this.#immediate = false;
+      this.#roundRobin();
+    });
   }
 
   #roundRobin(): void {
     if (this.#closed || !this.engine.deferral.released) return;
-    for (const address of this.engine.groups.takeMembersWithWork()) this.#ready.add(address);
+    const interval = this.#interval(this.engine.groups.memberCount);
+    const now = performance.now();
+    if (this.#workWaiting && now - this.#lastPickup >= interval - 1) {
+      this.#workWaiting = false;
+      this.#lastPickup = now;
+      for (const address of this.engine.groups.takeMembersWithWork()) this.#ready.add(address);
+    }
     let budget = this.#round;
     // A peer served is moved to the back (delete, then add if it has more): fair rounds.
     // The Set is walked while it changes; a peer re-added is visited again only while
@@ -113,7 +133,10 @@ export class Feeder {
       budget -= sent;
       if (sent > 0 && !this.#parked.has(address) && this.engine.pending(address) > 0) this.#ready.add(address);
     }
-    if (this.#ready.size > 0) this.schedule();
+    // A backlog goes on at once (pacing it capped the output at roundBytes per interval);
+    // new work not picked up yet waits for its turn.
+    if (this.#ready.size > 0) this.#runSoon();
+    else if (this.#workWaiting) this.schedule();
   }
 
   /** Feeds one peer until it is in sync, its socket is full or `budget` is spent; returns bytes sent. */

@@ -109,6 +109,7 @@ export class RouteEngine {
     this.helper = new GracefulRestartHelper(o.clock, { sweep: (peer, fk, reason) => this.#sweep(peer, fk, reason) });
     this.deferral = new SelectionDeferral(o.clock, o.selectionDeferralMs);
     this.deferral.onRelease(() => {
+      this.#deferralWaiting.clear();
       o.logger.info({ reason: this.deferral.reason }, 'tables released to peers (RFC 4724 §4.1)');
       o.onWork?.();
     });
@@ -131,7 +132,9 @@ export class RouteEngine {
       }
       return;
     }
-    if (p !== undefined) this.unconfigurePeer(address);
+    // A changed peer is removed and added again, with no deferral check in between: the
+    // deferral must not see it missing and release.
+    if (p !== undefined) this.#remove(p);
     this.#peers.set(address, { address, node, isClient, localAs, info: null, adj: null, negotiated: null, eorReceived: new Set(), warned: new Map(), groupKeys: [], updatesIn: 0, withdrawalsIn: 0 });
     this.#waitForPeer(address);
     this.#checkDeferral();
@@ -141,11 +144,15 @@ export class RouteEngine {
   unconfigurePeer(address: string): void {
     const p = this.#peers.get(address);
     if (p === undefined) return;
-    this.helper.forget(address);
-    this.groups.removeMember(address);
-    this.#clear(p, undefined);
-    this.#peers.delete(address);
+    this.#remove(p);
     this.#checkDeferral();
+  }
+
+  #remove(p: EnginePeer): void {
+    this.helper.forget(p.address);
+    this.groups.removeMember(p.address);
+    this.#clear(p, undefined);
+    this.#peers.delete(p.address);
   }
 
   sessionUp(address: string, n: Negotiated): void {

@@ -202,6 +202,12 @@ t.test('RFC 4724 §4.1 selection deferral: nothing sent until every configured p
   t.notOk(removed.e.deferral.released);
   removed.e.unconfigurePeer('10.0.0.2');
   t.ok(removed.e.deferral.released, 'a peer removed from the configuration is not waited for');
+  const changed = engine({ deferralMs: 20_000 });
+  up(changed.e, '10.0.0.1', 'n1');
+  changed.e.configurePeer('10.0.0.2', 'n2', true, LOCAL_AS);
+  changed.e.endOfRib('10.0.0.1', IPV4_UNICAST);
+  changed.e.configurePeer('10.0.0.2', 'n2', false, LOCAL_AS); // no longer a client: removed and added again
+  t.notOk(changed.e.deferral.released, 'a reconfigured peer, still incomplete, still defers');
 });
 
 t.test('--max-prefixes: past the limit new prefixes are rejected, no session reset', async (t) => {

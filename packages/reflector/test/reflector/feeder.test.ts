@@ -134,3 +134,29 @@ t.test('Feeder: close cancels a paced round', async (t) => {
   await rounds(5);
   t.equal(sockets.sent.size, 1, 'only the first round ran');
 });
+
+t.test('Feeder: a backlog and a drained socket are served at once, whatever the pace of new work', async (t) => {
+  const { e } = engine();
+  const sockets = new Sockets();
+  // Rounds of 256 bytes: the table below needs many rounds; new work only every 60 s.
+  const feeder = new Feeder(sockets as unknown as Speaker, e, { chunkBytes: 64, roundBytes: 256, roundIntervalMs: () => 60_000 });
+  t.teardown(() => feeder.close());
+  const peers = ['10.0.0.1', '10.0.0.2', '10.0.0.3'];
+  const n = new Map<string, Negotiated>();
+  for (const [i, a] of peers.entries()) {
+    e.configurePeer(a, `n${i + 1}`, true, LOCAL_AS);
+    n.set(a, negotiated(a));
+    e.sessionUp(a, n.get(a)!);
+  }
+  for (const [i, a] of peers.entries()) e.update(a, announce(a, Array.from({ length: 20 }, (_, k) => `172.${16 + i}.${k}.0/24`)));
+  sockets.full.add('10.0.0.3');
+  feeder.schedule();
+  await rounds(100);
+  t.equal(sockets.prefixes('10.0.0.1', n.get('10.0.0.1')!).prefixes.length, 40, 'the whole backlog, over many rounds, without waiting for the interval');
+  t.ok(sockets.prefixes('10.0.0.1', n.get('10.0.0.1')!).eor);
+  t.ok(e.pending('10.0.0.3') > 0, 'the full socket is parked');
+  sockets.full.clear();
+  feeder.drained({ address: '10.0.0.3' } as Peer);
+  await rounds(100);
+  t.equal(sockets.prefixes('10.0.0.3', n.get('10.0.0.3')!).prefixes.length, 40, 'served at once once drained');
+});
