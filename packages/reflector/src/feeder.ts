@@ -30,6 +30,11 @@ export interface FeederOptions {
    * 2-core machine a round of 4 MiB held the event loop for up to ~180 ms).
    */
   readonly roundBytes?: number;
+  /**
+   * Peers served per round before yielding (default 500): a round that hands 5,000
+   * members a few bytes each is short in bytes but long in time.
+   */
+  readonly roundPeers?: number;
   /** Told of every batch written (metrics): BGP messages and bytes. */
   readonly onSent?: (peer: Peer, messages: number, bytes: number) => void;
   /** Least time between the starts of two rounds for `members` members (default members/100 ms, at most 50). */
@@ -58,6 +63,7 @@ export class Feeder {
   readonly #interval: (members: number) => number;
   readonly #chunk: number;
   readonly #round: number;
+  readonly #roundPeers: number;
 
   constructor(
     private readonly speaker: Speaker,
@@ -66,6 +72,7 @@ export class Feeder {
   ) {
     this.#chunk = o.chunkBytes ?? 256 * 1024;
     this.#round = o.roundBytes ?? 1024 * 1024;
+    this.#roundPeers = o.roundPeers ?? 500;
     this.#interval = o.roundIntervalMs ?? defaultInterval;
   }
 
@@ -120,11 +127,12 @@ export class Feeder {
       for (const address of this.engine.groups.takeMembersWithWork()) this.#ready.add(address);
     }
     let budget = this.#round;
+    let visits = this.#roundPeers;
     // A peer served is moved to the back (delete, then add if it has more): fair rounds.
     // The Set is walked while it changes; a peer re-added is visited again only while
     // budget is left, and never if it was given nothing.
     for (const address of this.#ready) {
-      if (budget <= 0) break;
+      if (budget <= 0 || visits-- <= 0) break;
       this.#ready.delete(address);
       if (this.#parked.has(address)) continue; // drained() brings it back
       const peer = this.speaker.getPeer(address);

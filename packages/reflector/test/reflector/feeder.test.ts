@@ -160,3 +160,24 @@ t.test('Feeder: a backlog and a drained socket are served at once, whatever the 
   await rounds(100);
   t.equal(sockets.prefixes('10.0.0.3', n.get('10.0.0.3')!).prefixes.length, 40, 'served at once once drained');
 });
+
+t.test('Feeder: a round serves at most roundPeers peers, the rest in the next rounds', async (t) => {
+  const { e } = engine();
+  const sockets = new Sockets();
+  const feeder = new Feeder(sockets as unknown as Speaker, e, { roundPeers: 1 });
+  t.teardown(() => feeder.close());
+  const peers = ['10.0.0.1', '10.0.0.2', '10.0.0.3'];
+  const n = new Map<string, Negotiated>();
+  for (const [i, a] of peers.entries()) {
+    e.configurePeer(a, `n${i + 1}`, true, LOCAL_AS);
+    n.set(a, negotiated(a));
+    e.sessionUp(a, n.get(a)!);
+  }
+  e.update('10.0.0.1', announce('10.0.0.1', ['172.16.0.0/24']));
+  feeder.schedule();
+  await new Promise((resolve) => setImmediate(resolve));
+  t.equal(sockets.sent.size, 1, 'one peer in the first round');
+  await rounds(10);
+  t.equal(sockets.sent.size, 3, 'the others in the next rounds');
+  for (const a of ['10.0.0.2', '10.0.0.3']) t.same(sockets.prefixes(a, n.get(a)!), { prefixes: ['172.16.0.0/24'], eor: true });
+});
