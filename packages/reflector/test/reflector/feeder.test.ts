@@ -35,6 +35,17 @@ class Sockets {
   }
 }
 
+/** Configures `peers` as clients and brings their sessions up; their negotiated parameters. */
+function establish(e: ReturnType<typeof engine>['e'], peers: readonly string[]): Map<string, Negotiated> {
+  const n = new Map<string, Negotiated>();
+  for (const [i, a] of peers.entries()) {
+    e.configurePeer(a, `n${i + 1}`, true, LOCAL_AS);
+    n.set(a, negotiated(a));
+    e.sessionUp(a, n.get(a)!);
+  }
+  return n;
+}
+
 const rounds = async (k = 5): Promise<void> => {
   for (let i = 0; i < k; i++) await new Promise((resolve) => setImmediate(resolve));
 };
@@ -50,12 +61,7 @@ t.test('Feeder: every peer gets the others\' routes; a full socket waits for dra
   });
   t.teardown(() => feeder.close());
   const peers = ['10.0.0.1', '10.0.0.2', '10.0.0.3'];
-  const n = new Map<string, Negotiated>();
-  for (const [i, a] of peers.entries()) {
-    e.configurePeer(a, `n${i + 1}`, true, LOCAL_AS);
-    n.set(a, negotiated(a));
-    e.sessionUp(a, n.get(a)!);
-  }
+  const n = establish(e, peers);
   sockets.full.add('10.0.0.3');
   for (const [i, a] of peers.entries()) e.update(a, announce(a, [`172.16.${i}.0/24`, `172.17.${i}.0/24`]));
   feeder.schedule();
@@ -102,12 +108,7 @@ t.test('Feeder: rounds are paced; a change after a quiet spell goes out at once,
   const feeder = new Feeder(sockets as unknown as Speaker, e, { roundIntervalMs: () => 200 });
   t.teardown(() => feeder.close());
   const peers = ['10.0.0.1', '10.0.0.2'];
-  const n = new Map<string, Negotiated>();
-  for (const [i, a] of peers.entries()) {
-    e.configurePeer(a, `n${i + 1}`, true, LOCAL_AS);
-    n.set(a, negotiated(a));
-    e.sessionUp(a, n.get(a)!);
-  }
+  const n = establish(e, peers);
   e.update('10.0.0.1', announce('10.0.0.1', ['172.16.0.0/24']));
   feeder.schedule();
   await rounds(5);
@@ -142,12 +143,7 @@ t.test('Feeder: a backlog and a drained socket are served at once, whatever the 
   const feeder = new Feeder(sockets as unknown as Speaker, e, { chunkBytes: 64, roundBytes: 256, roundIntervalMs: () => 60_000 });
   t.teardown(() => feeder.close());
   const peers = ['10.0.0.1', '10.0.0.2', '10.0.0.3'];
-  const n = new Map<string, Negotiated>();
-  for (const [i, a] of peers.entries()) {
-    e.configurePeer(a, `n${i + 1}`, true, LOCAL_AS);
-    n.set(a, negotiated(a));
-    e.sessionUp(a, n.get(a)!);
-  }
+  const n = establish(e, peers);
   for (const [i, a] of peers.entries()) e.update(a, announce(a, Array.from({ length: 20 }, (_, k) => `172.${16 + i}.${k}.0/24`)));
   sockets.full.add('10.0.0.3');
   feeder.schedule();
@@ -167,12 +163,7 @@ t.test('Feeder: a round serves at most roundPeers peers, the rest in the next ro
   const feeder = new Feeder(sockets as unknown as Speaker, e, { roundPeers: 1 });
   t.teardown(() => feeder.close());
   const peers = ['10.0.0.1', '10.0.0.2', '10.0.0.3'];
-  const n = new Map<string, Negotiated>();
-  for (const [i, a] of peers.entries()) {
-    e.configurePeer(a, `n${i + 1}`, true, LOCAL_AS);
-    n.set(a, negotiated(a));
-    e.sessionUp(a, n.get(a)!);
-  }
+  const n = establish(e, peers);
   e.update('10.0.0.1', announce('10.0.0.1', ['172.16.0.0/24']));
   feeder.schedule();
   await new Promise((resolve) => setImmediate(resolve));
