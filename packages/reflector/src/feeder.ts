@@ -37,7 +37,7 @@ export interface FeederOptions {
   readonly roundPeers?: number;
   /** Told of every batch written (metrics): BGP messages and bytes. */
   readonly onSent?: (peer: Peer, messages: number, bytes: number) => void;
-  /** Least time between the starts of two rounds for `members` members (default members/100 ms, at most 50). */
+  /** Least time between two pickups of new work for `members` members (default members/100 ms, at most 50). */
   readonly roundIntervalMs?: (members: number) => number;
 }
 
