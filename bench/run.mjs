@@ -186,6 +186,8 @@ async function main() {
     else usable.push(impl);
   }
   if (usable.length === 0) die('nothing to run');
+  // --append: the table as it was before this benchmark wrote anything (the partial
+  // outputs written after each N must not be merged again).
   if (args.append && !args.quick) previous = readPrevious();
   const started = new Date();
   const info = { startedAt: started.toISOString(), machine: machine(), versions: await versions(usable), ns, runs, runsAt, churnK, fleetSched, arrival, rampRate: arrival === 'ramp' ? rampRate : undefined, impls: usable };
@@ -234,9 +236,7 @@ function readPrevious() {
  */
 function withPrevious(doc) {
   if (!args.append || args.quick) return doc;
-  // Read once: the partial outputs written after each N must not be merged again.
-  previous ??= readPrevious();
-  const prev = previous.doc;
+  const prev = previous?.doc;
   if (prev === undefined) return doc;
   const measured = new Set(doc.results.map((r) => `${r.impl} ${r.n}`));
   const kept = prev.results.filter((r) => !measured.has(`${r.impl} ${r.n}`));

@@ -70,7 +70,8 @@ export async function startFleet(dir, clients, { disabled = false, echo = false,
     // The fleet stands in for N machines of their own: as SCHED_IDLE it runs only on CPU
     // time the reflector under test leaves (the same for every implementation;
     // docs/benchmarks.md). chrt execs bird: the pid is bird's.
-    const proc = sched === 'idle' ? startProc(`fleet-${p}`, tools.chrt, ['--idle', '0', ...bird], { echo }) : startProc(`fleet-${p}`, bird[0], bird.slice(1), { echo });
+    const [cmd, ...args] = sched === 'idle' ? [tools.chrt, '--idle', '0', ...bird] : bird;
+    const proc = startProc(`fleet-${p}`, cmd, args, { echo });
     return { proc, sock, group };
   });
   const conns = await Promise.all(procs.map((p) => connectBirdWhenReady(p.sock)));
