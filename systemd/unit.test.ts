@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { OPTIONS, resolveOptions } from '@bgp-rr/reflector';
-import { daemonOptions, runCommand } from '../packages/reflector/src/cli/run.js';
+import { daemonOptions, runCommand } from '../packages/reflector/src/cli/commands/run.js';
 
 const unitPath = fileURLToPath(new URL('./bgp-rr.service', import.meta.url));
 const envPath = fileURLToPath(new URL('./bgp-rr.env', import.meta.url));

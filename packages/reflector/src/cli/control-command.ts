@@ -10,7 +10,7 @@ import { ControlClientError, request } from '../control/client.js';
 import type { Request, ResultOf } from '../control/protocol.js';
 import type { CommandContext, LocalFlag } from './command.js';
 import { str } from '../config/resolve.js';
-import { renderJson } from './render-json.js';
+import { renderJson } from './render/json.js';
 
 export type { Io } from './command.js';
 import type { Io } from './command.js';

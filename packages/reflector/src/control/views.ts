@@ -18,8 +18,8 @@ import {
   type Path,
   type Peer,
 } from '@bgp-rr/bgp-speaker';
-import type { RouteEngine } from '../reflector.js';
-import type { PeerSpec } from '../reconcile.js';
+import type { RouteEngine } from '../engine/engine.js';
+import type { PeerSpec } from '../daemon/reconcile.js';
 import type { FamilyName, MessageCounters, PeerDetail, PeerRow, PrefixCounts, RoutePath, RouteRow } from './protocol.js';
 import { ControlError } from './server.js';
 

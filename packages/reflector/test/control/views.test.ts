@@ -5,7 +5,7 @@
 import t from 'tap';
 import { IPV4_UNICAST, IPV6_UNICAST, type Negotiated, type Peer } from '@bgp-rr/bgp-speaker';
 import { peerFamilies, peerRow } from '../../src/control/views.js';
-import { engine } from '../reflector/fixtures.js';
+import { engine } from '../engine/fixtures.js';
 
 const counts = { open: 0, update: 0, notification: 0, keepalive: 0, routeRefresh: 0 };
 

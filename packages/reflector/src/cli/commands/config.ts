@@ -8,11 +8,11 @@ import { hostname } from 'node:os';
 import { CalicoWatcher, deriveConfig, type DesiredConfig, type Snapshot, type WatcherUpdate } from '@bgp-rr/etcd-store';
 import { REPLICA_OPTIONS } from '../../config/options.js';
 import { replicaSettings } from '../../config/settings.js';
-import { replicaAddresses } from '../../daemon-support.js';
+import { replicaAddresses } from '../../daemon/control-handler.js';
 import type { CommandContext, CommandSpec } from '../command.js';
 import { changeSummary, configView, type ReplicaIdentity } from '../config-view.js';
-import { renderJson } from '../render-json.js';
-import { configText } from '../render-config-text.js';
+import { renderJson } from '../render/json.js';
+import { configText } from '../render/config-text.js';
 
 const FIRST_SNAPSHOT_TIMEOUT_MS = 15_000;
 const WATCH_SETTLE_MS = 2000;

@@ -1,0 +1,17 @@
+/** `bgp-rr routes [--json] [--rejected] [PREFIX]`: the Loc-RIB (every path, best marked), or the part inside/around PREFIX. */
+import type { CommandSpec } from '../command.js';
+import { JSON_FLAG, controlCommand, controlOptions } from '../control-command.js';
+import { routesText } from '../render/text.js';
+
+export const routesCommand: CommandSpec = {
+  name: 'routes',
+  summary: 'show the Loc-RIB: prefix, paths, best, next hop, originator, cluster list, from which peer',
+  options: ['controlSocket'],
+  flags: [JSON_FLAG, { flags: '--rejected', help: 'only paths rejected by import policy or loop checks, with why' }],
+  args: ['[prefix]'],
+  run: (ctx) => {
+    const prefix = ctx.args[0];
+    const params = { ...(prefix !== undefined ? { prefix } : {}), rejected: ctx.flags.rejected === true };
+    return controlCommand(controlOptions(ctx), 'routes', params, (rows) => routesText(rows), ctx.io);
+  },
+};
