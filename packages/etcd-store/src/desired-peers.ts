@@ -18,6 +18,7 @@
  * A node listens on listenPort: node.<name> BGPConfiguration, else default, else 179.
  */
 import { DEFAULT_AS_NUMBER, DEFAULT_BGP_PORT, tryParseIp, type BGPPeer, type CalicoNode, type Cidr, type EncapMode, type Family, type SecretKeyRef, type ValidationIssue } from './resources/index.js';
+import { collectionsFeeding } from './kinds.js';
 import { allIssues, type Snapshot, type SnapshotDiff } from './snapshot.js';
 
 export interface ReplicaAddress {
@@ -103,15 +104,16 @@ export interface PreviousDerivation {
 
 /** Reuses parts of `previous` whose inputs (copy-on-write maps) did not change. */
 export function deriveConfig(s: Snapshot, replica: readonly ReplicaAddress[], previous?: PreviousDerivation): DesiredConfig {
-  const same = <K extends keyof Snapshot>(...ks: K[]): boolean => previous !== undefined && ks.every((k) => previous.snapshot[k] === s[k]);
+  const same = <K extends keyof Snapshot>(...ks: readonly K[]): boolean => previous !== undefined && ks.every((k) => previous.snapshot[k] === s[k]);
   const prev = previous?.config;
   let res: { peers: readonly DesiredPeer[]; skipped: readonly SkippedNode[] } | undefined;
-  if (prev !== undefined && same('nodes', 'peers', 'configs')) res = prev;
+  const peerInputs = collectionsFeeding('peers');
+  if (prev !== undefined && same(...peerInputs)) res = prev;
   // The diff is used only when it leads from previous.snapshot to s (a caller that
   // missed an update gets a full derivation, never a wrong incremental one).
   const diff = previous?.diff;
   const diffFits = diff !== undefined && previous !== undefined && diff.fromRevision === previous.snapshot.revision && diff.toRevision === s.revision;
-  if (res === undefined && prev !== undefined && diffFits && same('peers', 'configs')) res = rederiveNodes(s, replica, prev, diff);
+  if (res === undefined && prev !== undefined && diffFits && same(...peerInputs.filter((c) => c !== 'nodes'))) res = rederiveNodes(s, replica, prev, diff);
   res ??= derivePeers(s, replica);
   return {
     revision: s.revision,

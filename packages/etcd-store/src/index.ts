@@ -1,10 +1,11 @@
 /**
  * @bgp-rr/etcd-store: Calico's datastore (etcd v3), typed, validated and watched.
- * No BGP here. Pure: keys, resources, selector, snapshot (+ overlay-map),
- * desired-peers, replica-addresses.
+ * No BGP here. Pure: kinds (the table of the Calico kinds read), keys, resources,
+ * selector, snapshot (+ overlay-map), desired-peers, replica-addresses.
  * I/O: watcher (+ range), replicas, client.
  */
 export * from './keys.js';
+export * from './kinds.js';
 export * from './resources/index.js';
 export * from './selector/index.js';
 export * from './snapshot.js';

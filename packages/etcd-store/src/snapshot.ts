@@ -10,31 +10,14 @@
  * it was seen in a list or in an event, so a fold always equals a fresh list) and
  * its issues are kept under its key. Snapshots are immutable: a fold shares
  * untouched collections as they are, and gives a touched one a small overlay of the
- * changes over the old one (overlay-map.ts), never a full copy.
+ * changes over the old one (overlay-map.ts), never a full copy. There is one
+ * collection per row of the kinds table (kinds.ts), each a map by object name.
  */
-import { parseKey, type Kind } from './keys.js';
+import { COLLECTIONS, KINDS, lookupKey, type CollectionName, type Collections, type Kind } from './kinds.js';
 import { OverlayMap } from './overlay-map.js';
-import { parseResource, type BGPConfiguration, type BGPPeer, type BlockAffinity, type CalicoNode, type IPAMBlock, type IPPool, type ValidationIssue } from './resources/index.js';
+import { parseResource, type ValidationIssue } from './resources/index.js';
 
-export interface Collections {
-  nodes: CalicoNode;
-  peers: BGPPeer;
-  configs: BGPConfiguration;
-  pools: IPPool;
-  blocks: IPAMBlock;
-  affinities: BlockAffinity;
-}
-export type CollectionName = keyof Collections;
-export const COLLECTIONS: readonly CollectionName[] = ['nodes', 'peers', 'configs', 'pools', 'blocks', 'affinities'];
-
-const COLLECTION_OF: Readonly<Record<Kind, CollectionName>> = {
-  Node: 'nodes',
-  BGPPeer: 'peers',
-  BGPConfiguration: 'configs',
-  IPPool: 'pools',
-  IPAMBlock: 'blocks',
-  BlockAffinity: 'affinities',
-};
+const COLLECTION_OF = Object.fromEntries(KINDS.map((r) => [r.kind, r.collection])) as Readonly<Record<Kind, CollectionName>>;
 
 export interface Entry<T> {
   readonly key: string;
@@ -81,8 +64,11 @@ export type SnapshotDiff = {
   readonly issues: { readonly added: readonly ValidationIssue[]; readonly removed: readonly ValidationIssue[] };
 } & { readonly [C in CollectionName]: KindDiff<Collections[C]> };
 
+/** No object of any kind: one empty collection per row of the kinds table. */
 export function emptySnapshot(revision = 0): Snapshot {
-  return { revision, issues: new Map(), nodes: new Map(), peers: new Map(), configs: new Map(), pools: new Map(), blocks: new Map(), affinities: new Map() };
+  const s: Record<string, unknown> = { revision, issues: new Map() };
+  for (const { collection } of KINDS) s[collection] = new Map();
+  return s as Snapshot;
 }
 
 /** A snapshot from one consistent list at `revision`. */
@@ -154,10 +140,10 @@ class Builder {
   }
 
   delete(key: string): void {
-    const k = parseKey(key);
-    if (k === undefined) return;
+    const found = lookupKey(key);
+    if (found === undefined) return;
     this.setIssues(key, []);
-    this.remove(COLLECTION_OF[k.kind], k.name);
+    this.remove(found.row.collection, found.parsed.name);
   }
 
   finish(revision: number): Snapshot {

@@ -22,7 +22,8 @@
  */
 import type { Etcd3, IWatchResponse } from 'etcd3';
 import { createClient, errorText, loadTls, type EtcdConnectionOptions, type Tls } from './client.js';
-import { prefixRangeEnd, WATCHED_PREFIXES } from './keys.js';
+import { prefixRangeEnd } from './keys.js';
+import { WATCHED_PREFIXES } from './kinds.js';
 import { listPrefixes } from './range.js';
 import { applyEvents, fromList, isEmptyDiff, relist, type Snapshot, type SnapshotDiff, type StoreEvent } from './snapshot.js';
 

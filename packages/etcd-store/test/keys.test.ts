@@ -1,5 +1,6 @@
 import t from 'tap';
-import { blockCidrFromKeyPart, escapeName, parseKey, prefixRangeEnd, unescapeName } from '../src/keys.js';
+import { blockCidrFromKeyPart, escapeName, prefixRangeEnd, unescapeName } from '../src/keys.js';
+import { parseKey } from '../src/kinds.js';
 
 t.test('Calico key layout (libcalico-go model/resource.go, block.go, block_affinity.go)', async (t) => {
   const cases: [string, string, ReturnType<typeof parseKey>][] = [

@@ -1,6 +1,7 @@
 import t from 'tap';
 import fc from 'fast-check';
-import { applyEvents, COLLECTIONS, fromList, isEmptyDiff, relist, type KeyValue, type Snapshot, type StoreEvent } from '../src/snapshot.js';
+import { COLLECTIONS } from '../src/kinds.js';
+import { applyEvents, fromList, isEmptyDiff, relist, type KeyValue, type Snapshot, type StoreEvent } from '../src/snapshot.js';
 import { affinityKey, affinityValue, blockKey, blockValue, nodeKey, nodeValue, peerKey, peerValue, poolKey, poolValue } from './fixtures.js';
 
 const kv = (key: string, value: string, modRevision = 1): KeyValue => ({ key, value, modRevision });
