@@ -19,6 +19,10 @@
  *   (Maintenance.Status leader 0) or does not answer makes the state 'disconnected'
  *   ("no leader (quorum lost)") until it has a leader again. The watch is left as it
  *   is: it resumes by itself with the leader, from the revision it had reached.
+ * - Lag: while watching we also ask the member every `revisionProbeMs` for the newest
+ *   mod_revision under the watched prefixes (`latestRevision`; latestRevision -
+ *   revision is how far the applied snapshot is behind etcd).
+ * Both probes run on the watch's own connection, one at a time each, and stop with it.
  */
 import type { Etcd3, IWatchResponse } from 'etcd3';
 import { createClient, errorText, loadTls, type EtcdConnectionOptions, type Tls } from './client.js';
@@ -39,6 +43,14 @@ export interface WatcherStatus {
   readonly endpoint?: string;
   /** Highest etcd revision applied (0 before the first list). */
   readonly revision: number;
+  /**
+   * The newest mod_revision under the watched prefixes as last probed (0 until the
+   * first probe; the last value is kept while etcd does not answer). Only the watched
+   * prefixes count: the store revision also moves with writes we never watch (the
+   * replica registry, Felix, workload endpoints...). A delete leaves no key to see, so
+   * a pending deletion of the newest key does not count.
+   */
+  readonly latestRevision: number;
   readonly lastError?: string;
   /** ms since epoch of the last state change. */
   readonly since: number;
@@ -60,6 +72,8 @@ export interface WatcherOptions extends EtcdConnectionOptions {
   readonly pageSize?: number;
   /** How often a watched member is asked whether it has a leader (default 3000 ms; 0: never). */
   readonly leaderProbeMs?: number;
+  /** How often a watched member is asked for the newest revision under the prefixes (latestRevision; default 3000 ms; 0: never). */
+  readonly revisionProbeMs?: number;
   readonly logger?: Logger;
   readonly onStatus?: (s: WatcherStatus) => void;
 }
@@ -74,7 +88,7 @@ export const NO_LEADER = 'no leader (quorum lost)';
 export class CalicoWatcher {
   private snapshot?: Snapshot;
   private readonly revs = new Map<string, number>();
-  private st: WatcherStatus = { state: 'connecting', revision: 0, since: Date.now() };
+  private st: WatcherStatus = { state: 'connecting', revision: 0, latestRevision: 0, since: Date.now() };
   private closed = false;
   private wake?: () => void;
   private stopStreams?: (err?: Error) => void;
@@ -122,8 +136,9 @@ export class CalicoWatcher {
 
   private setStatus(p: Partial<WatcherStatus>): void {
     const changed = p.state !== undefined && p.state !== this.st.state;
+    const latestMoved = p.latestRevision !== undefined && p.latestRevision !== this.st.latestRevision;
     this.st = { ...this.st, ...p, ...(changed ? { since: Date.now() } : {}) };
-    if (changed || p.revision !== undefined) this.opts.onStatus?.(this.st);
+    if (changed || latestMoved || p.revision !== undefined) this.opts.onStatus?.(this.st);
   }
 
   private async run(subscriber: (u: WatcherUpdate) => void): Promise<void> {
@@ -149,24 +164,34 @@ export class CalicoWatcher {
           needList = false;
         }
         this.setStatus({ state: retrying ? 'disconnected' : 'connecting', endpoint });
-        const probe = new LeaderProbe(client, endpoint, this.opts.leaderProbeMs ?? 3000, (leader, why) => {
-          if (this.closed) return;
-          if (leader) {
-            if (this.st.state !== 'watching') this.log.info({ endpoint }, 'etcd member has a leader again: watching');
-            this.setStatus({ state: 'watching', endpoint, lastError: undefined });
-          } else {
-            if (this.st.state === 'watching') this.log.warn({ endpoint, err: why }, 'etcd member has no leader: the watch is silent until quorum is back');
-            this.setStatus({ state: 'disconnected', lastError: `${endpoint}: ${why}` });
-          }
+        const leader = new Periodic(
+          this.opts.leaderProbeMs ?? 3000,
+          leaderCheck(client, (hasLeader, why) => {
+            if (this.closed) return;
+            if (hasLeader) {
+              if (this.st.state !== 'watching') this.log.info({ endpoint }, 'etcd member has a leader again: watching');
+              this.setStatus({ state: 'watching', endpoint, lastError: undefined });
+            } else {
+              if (this.st.state === 'watching') this.log.warn({ endpoint, err: why }, 'etcd member has no leader: the watch is silent until quorum is back');
+              this.setStatus({ state: 'disconnected', lastError: `${endpoint}: ${why}` });
+            }
+          }),
+        );
+        const latest = new Periodic(this.opts.revisionProbeMs ?? 3000, async (live) => {
+          // Best effort: no answer keeps the last value (the leader probe reports outages).
+          const rev = await newestModRevision(client, this.prefixes).catch(() => undefined);
+          if (rev !== undefined && live() && !this.closed) this.setStatus({ latestRevision: rev });
         });
         try {
           await this.watch(client, emit, () => {
             attempt = 0;
             this.setStatus({ state: 'watching', endpoint, lastError: undefined });
-            probe.start();
+            leader.start();
+            latest.start();
           });
         } finally {
-          probe.stop();
+          leader.stop();
+          latest.stop();
         }
       } catch (err) {
         if (err instanceof Compacted) {
@@ -295,31 +320,25 @@ export class CalicoWatcher {
 }
 
 /**
- * Asks the watched member every `intervalMs` whether it knows a leader (Maintenance.Status,
- * etcd API v3: `leader` is the leader's member id, 0 when there is none). Reports a change
- * of answer only; never touches the watch streams.
+ * Runs `task` every `intervalMs` from start() (the first run at once), never two at a
+ * time; the timer is unref'd and stop() ends it for good. `live()` tells a run still
+ * under way after stop() that its answer is no longer wanted.
  */
-class LeaderProbe {
+class Periodic {
   #timer: NodeJS.Timeout | undefined;
   #busy = false;
   #stopped = false;
-  #last: boolean | undefined;
-  #failures = 0;
 
   constructor(
-    private readonly client: Etcd3,
-    private readonly endpoint: string,
     private readonly intervalMs: number,
-    private readonly report: (leader: boolean, why: string) => void,
+    private readonly task: (live: () => boolean) => Promise<void>,
   ) {}
 
   start(): void {
     if (this.intervalMs <= 0 || this.#timer !== undefined || this.#stopped) return;
-    // The watch has just been created on a member that answered: it is taken to have a leader.
-    this.#last = true;
-    this.#timer = setInterval(() => void this.tick(), this.intervalMs);
+    this.#timer = setInterval(() => void this.run(), this.intervalMs);
     this.#timer.unref();
-    void this.tick();
+    void this.run();
   }
 
   stop(): void {
@@ -327,25 +346,54 @@ class LeaderProbe {
     clearInterval(this.#timer);
   }
 
-  private async tick(): Promise<void> {
-    if (this.#busy) return;
+  private async run(): Promise<void> {
+    if (this.#busy || this.#stopped) return;
     this.#busy = true;
+    try {
+      await this.task(() => !this.#stopped);
+    } catch {
+      // Tasks handle their own failures; a throwing status callback must not become an unhandled rejection.
+    } finally {
+      this.#busy = false;
+    }
+  }
+}
+
+/**
+ * Asks the watched member whether it knows a leader (Maintenance.Status, etcd API v3:
+ * `leader` is the leader's member id, 0 when there is none). Reports a change of answer
+ * only; never touches the watch streams.
+ */
+function leaderCheck(client: Etcd3, report: (leader: boolean, why: string) => void): (live: () => boolean) => Promise<void> {
+  // The watch has just been created on a member that answered: it is taken to have a leader.
+  let last = true;
+  let failures = 0;
+  return async (live) => {
     let leader: boolean;
     let why = '';
     try {
-      const st = await this.client.maintenance.status();
-      this.#failures = 0;
+      const st = await client.maintenance.status();
+      failures = 0;
       leader = st.leader !== '0' && st.leader !== '';
       if (!leader) why = NO_LEADER;
     } catch (err) {
       // One lost answer on a busy host is no outage; two in a row are.
-      leader = ++this.#failures < 2 && this.#last !== false;
+      leader = ++failures < 2 && last;
       why = `no answer to a status request (${errorText(err)})`;
-    } finally {
-      this.#busy = false;
     }
-    if (this.#stopped || leader === this.#last) return;
-    this.#last = leader;
-    this.report(leader, why);
-  }
+    if (!live() || leader === last) return;
+    last = leader;
+    report(leader, why);
+  };
+}
+
+/** The newest mod_revision under the prefixes (0: all empty): per prefix one key, sorted by mod_revision descending. */
+async function newestModRevision(client: Etcd3, prefixes: readonly string[]): Promise<number> {
+  const revs = await Promise.all(
+    prefixes.map(async (p) => {
+      const res = await client.kv.range({ key: Buffer.from(p), range_end: Buffer.from(prefixRangeEnd(p)), limit: 1, sort_order: 'Descend', sort_target: 'Mod', keys_only: true });
+      return Number(res.kvs[0]?.mod_revision ?? 0);
+    }),
+  );
+  return Math.max(0, ...revs);
 }

@@ -100,6 +100,35 @@ t.test('compaction past the watched revision: re-list and emit the correct diff'
   await r.until('watch works after the re-list', (s) => s.nodes.has('after'));
 });
 
+t.test('latestRevision: the newest change under the watched prefixes only, probed on the watch connection', async (t) => {
+  const etcd = await startEtcd(t);
+  const nodeAt = await etcd.put(nodeKey('n1'), nodeValue('n1', { ipv4Address: '10.0.0.1/24' }));
+  const seen: number[] = [];
+  const r = record(t, { endpoints: etcd.endpoints, revisionProbeMs: 50, onStatus: (st) => void (seen.at(-1) !== st.latestRevision && seen.push(st.latestRevision)) });
+  const off = record(t, { endpoints: etcd.endpoints, revisionProbeMs: 0 });
+  t.equal(r.watcher.status().latestRevision, 0, '0 until probed');
+  await waitFor(() => r.watcher.status().latestRevision === nodeAt, { what: 'first probe' });
+  await waitFor(() => off.watcher.status().state === 'watching', { what: 'the unprobed watcher watching' });
+
+  // Writes outside the watched prefixes move the store revision, not latestRevision.
+  await etcd.put('/calico/resources/v3/projectcalico.org/felixconfigurations/default', '{}');
+  await etcd.put('/calico/ipam/v2/handle/k8s-pod-network.ab12', '{}');
+  const outsideAt = await etcd.put('/bgp-rr/v1/replicas/rr-x', '{}');
+  await new Promise((resolve) => setTimeout(resolve, 500)); // ten probe periods
+  t.equal(r.watcher.status().latestRevision, nodeAt, 'unchanged by writes outside the watched prefixes');
+  t.ok(outsideAt > nodeAt, 'the store revision moved');
+
+  // A write under any watched prefix is the newest again.
+  const blockAt = await etcd.put(blockKey('10.65.0.0/26'), blockValue('10.65.0.0/26', 'n1'));
+  await waitFor(() => r.watcher.status().latestRevision === blockAt, { what: 'a watched write probed' });
+  await etcd.put('/calico/felix/v2/no-region/host/n1/status', '{}');
+  const poolAt = await etcd.put(poolKey('p'), poolValue('p', { cidr: '10.65.0.0/16' }));
+  await waitFor(() => r.watcher.status().latestRevision === poolAt, { what: 'another watched write probed' });
+  t.same(seen.filter((v) => v !== 0), [nodeAt, blockAt, poolAt], 'only watched revisions were ever reported');
+  t.ok(r.watcher.status().revision >= poolAt, 'the watch applied it too');
+  t.equal(off.watcher.status().latestRevision, 0, 'revisionProbeMs 0: never probed');
+});
+
 t.test('cut off from etcd: resumes from the last revision, every change made meanwhile delivered, no re-list', async (t) => {
   const etcd = await startEtcd(t);
   const proxy = await startProxy(t, etcd.block.addr(100), { host: etcd.members[0]!.address, port: 2379 });
@@ -123,10 +152,11 @@ t.test('cut off from etcd: resumes from the last revision, every change made mea
 
 t.test(`etcd entirely down for ${OUTAGE_S} s: no crash, last good state kept, then every change delivered`, async (t) => {
   const etcd = await startEtcd(t);
-  await etcd.put(nodeKey('n1'), nodeValue('n1', { ipv4Address: '10.0.0.1/24' }));
+  const n1At = await etcd.put(nodeKey('n1'), nodeValue('n1', { ipv4Address: '10.0.0.1/24' }));
   const r = record(t, { endpoints: etcd.endpoints });
   await r.watcher.ready();
   await waitFor(() => r.watcher.status().state === 'watching', { what: 'watching' });
+  await waitFor(() => r.watcher.status().latestRevision === n1At, { what: 'the newest watched revision probed' });
   await etcd.stopAll();
   await waitFor(() => r.watcher.status().state === 'disconnected', { what: 'disconnected' });
   await new Promise((resolve) => setTimeout(resolve, OUTAGE_S * 1000));
@@ -134,11 +164,13 @@ t.test(`etcd entirely down for ${OUTAGE_S} s: no crash, last good state kept, th
   t.equal(during.state, 'disconnected', 'still disconnected while etcd is down');
   t.match(during.lastError, /./, 'the last error is exposed');
   t.ok(r.watcher.current()?.nodes.has('n1'), 'the last good snapshot is kept');
+  t.equal(during.latestRevision, n1At, 'the last probed revision is kept');
   await etcd.startAll();
-  await etcd.put(nodeKey('n2'), nodeValue('n2', { ipv4Address: '10.0.0.2/24' }));
+  const n2At = await etcd.put(nodeKey('n2'), nodeValue('n2', { ipv4Address: '10.0.0.2/24' }));
   await etcd.del(nodeKey('n1'));
   await r.until('changes after the outage', (s) => s.nodes.has('n2') && !s.nodes.has('n1'));
   await waitFor(() => r.watcher.status().state === 'watching', { what: 'watching again' });
+  await waitFor(() => r.watcher.status().latestRevision === n2At, { what: 'probed again after the outage' });
 });
 
 t.test('close() while etcd is unreachable returns promptly', async (t) => {
