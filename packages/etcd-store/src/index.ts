@@ -14,4 +14,4 @@ export { replicaAddressesFor } from './replica-addresses.js';
 export { CalicoWatcher, type ConnectionState, type Logger, type WatcherOptions, type WatcherStatus, type WatcherUpdate } from './watcher.js';
 export { listPrefixes, type ListResult } from './range.js';
 export { DEFAULT_ENDPOINT, parseEndpoints, withAnyEndpoint, type EtcdConnectionOptions } from './client.js';
-export { listReplicas, REPLICAS_PREFIX, ReplicaRegistration, type RegistrationStatus, type ReplicaInfo } from './replicas.js';
+export { listReplicas, REPLICAS_PREFIX, ReplicaRegistration, type PeerCounts, type RegistrationStatus, type ReplicaInfo } from './replicas.js';

@@ -4,6 +4,10 @@
  * alive every TTL/3. A dead replica's key disappears when its lease expires.
  * If etcd was down long enough for the lease to expire, the next keepalive sees
  * TTL 0 and we grant a new lease and write the key again.
+ *
+ * The record also carries the replica's peer counts (setPeers): the registration loop
+ * rewrites the key, on the same lease, after a keepalive when they changed (so at most
+ * once every TTL/3, however often they change); a new registration writes the latest.
  */
 import type { Etcd3 } from 'etcd3';
 import { createClient, errorText, loadTls, withAnyEndpoint, type EtcdConnectionOptions, type Tls } from './client.js';
@@ -20,6 +24,13 @@ export interface ReplicaInfo {
   readonly version: string;
   /** RFC 3339. */
   readonly startTime: string;
+  /** BGP peers configured for this replica and those Established, as last written (absent until set). */
+  readonly peers?: PeerCounts;
+}
+
+export interface PeerCounts {
+  readonly configured: number;
+  readonly established: number;
 }
 
 export interface RegistrationStatus {
@@ -37,6 +48,7 @@ export class ReplicaRegistration {
   private readonly tls: Tls | undefined;
   private readonly ttl: number;
   private readonly log: Logger | undefined;
+  #peers: PeerCounts | undefined;
 
   constructor(
     private readonly conn: EtcdConnectionOptions,
@@ -47,6 +59,7 @@ export class ReplicaRegistration {
     this.tls = loadTls(conn);
     this.ttl = opts.ttlSeconds ?? 10;
     this.log = opts.logger;
+    this.#peers = info.peers;
   }
 
   get key(): string {
@@ -59,6 +72,20 @@ export class ReplicaRegistration {
 
   status(): RegistrationStatus {
     return this.st;
+  }
+
+  /**
+   * The peer counts to publish with the record. Written by the registration loop after
+   * its next keepalive when they differ from what the key holds (coalesced: only the
+   * latest counts are written); while etcd is down the next registration writes them.
+   */
+  setPeers(peers: PeerCounts): void {
+    this.#peers = { configured: peers.configured, established: peers.established };
+  }
+
+  /** The record as stored: the identity, and the peer counts once set. */
+  private record(): string {
+    return JSON.stringify(this.#peers === undefined ? this.info : { ...this.info, peers: this.#peers });
   }
 
   /** Stops keepalives and revokes the lease (the key goes at once), best effort. */
@@ -76,14 +103,24 @@ export class ReplicaRegistration {
       let leaseId: string | undefined;
       try {
         const grant = await client.leaseClient.leaseGrant({ TTL: this.ttl });
-        leaseId = grant.ID;
-        await client.kv.put({ key: Buffer.from(this.key), value: Buffer.from(JSON.stringify(this.info)), lease: leaseId });
+        const lease = grant.ID;
+        leaseId = lease;
+        const put = (value: string) => client.kv.put({ key: Buffer.from(this.key), value: Buffer.from(value), lease });
+        let written = this.record();
+        await put(written);
         this.st = { registered: true, endpoint, leaseId };
         this.log?.info({ endpoint, leaseId, key: this.key }, 'replica registered');
         while (!this.closed) {
           await this.sleep((this.ttl * 1000) / 3);
           if (this.closed) break;
           if ((await keepAliveOnce(client, leaseId, this.conn.callTimeoutMs ?? 5000)) <= 0) throw new Error('lease expired');
+          const now = this.record();
+          if (now === written) continue;
+          // Best effort: a failed write is tried again after the next keepalive (which reports outages).
+          await put(now).then(
+            () => void (written = now),
+            (err: unknown) => this.log?.warn({ endpoint, err: errorText(err) }, 'replica peer counts not written; trying again'),
+          );
         }
         await client.leaseClient.leaseRevoke({ ID: leaseId }).catch(() => undefined);
       } catch (err) {
@@ -140,11 +177,21 @@ export async function listReplicas(conn: EtcdConnectionOptions): Promise<{ revis
     for (const kv of res.kvs) {
       try {
         const v = JSON.parse(kv.value.toString()) as ReplicaInfo;
-        if (typeof v.name === 'string' && typeof v.routerId === 'string') replicas.push(v);
+        if (typeof v.name !== 'string' || typeof v.routerId !== 'string') continue;
+        // Peer counts that are not two counts are dropped (the replica is still listed).
+        const { peers, ...rest } = v;
+        replicas.push(isPeerCounts(peers) ? { ...rest, peers: { configured: peers.configured, established: peers.established } } : rest);
       } catch {
         // not ours to judge: skip
       }
     }
     return { revision: Number(res.header.revision), replicas };
   });
+}
+
+function isPeerCounts(v: unknown): v is PeerCounts {
+  if (typeof v !== 'object' || v === null) return false;
+  const count = (x: unknown): boolean => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
+  const p = v as Record<string, unknown>;
+  return count(p.configured) && count(p.established);
 }

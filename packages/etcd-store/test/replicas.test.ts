@@ -26,6 +26,39 @@ t.test('register, list, close: the key comes and goes with the replica', async (
   t.same(await names(etcd.endpoints), ['rr-b'], 'close() revokes the lease: the key goes at once');
 });
 
+t.test('peer counts: written with the registration, rewritten on its lease when they change, gone with it', async (t) => {
+  const etcd = await startEtcd(t);
+  const key = `${REPLICAS_PREFIX}rr-a`;
+  const stored = async () => (await etcd.client().get(key).exec()).kvs[0];
+  const listed = async () => (await listReplicas({ endpoints: etcd.endpoints })).replicas.find((r) => r.name === 'rr-a');
+  const a = new ReplicaRegistration({ endpoints: etcd.endpoints }, info('rr-a'), { ttlSeconds: 3 });
+  t.teardown(() => a.close());
+  a.setPeers({ configured: 3, established: 0 }); // before start: in the first write
+  a.start();
+  await waitFor(() => a.status().registered, { what: 'registered' });
+  t.same(await listed(), { ...info('rr-a'), peers: { configured: 3, established: 0 } }, 'counts set before registration are in the record');
+
+  a.setPeers({ configured: 3, established: 1 });
+  a.setPeers({ configured: 4, established: 2 });
+  await waitFor(async () => (await listed())?.peers?.established === 2, { what: 'the change written' });
+  t.same((await listed())?.peers, { configured: 4, established: 2 }, 'the latest counts');
+  const kv = await stored();
+  t.equal(kv?.lease, a.status().leaseId, 'on the registration lease');
+
+  a.setPeers({ configured: 4, established: 2 });
+  await new Promise((r) => setTimeout(r, 2500)); // two keepalive rounds (TTL/3 = 1 s)
+  t.equal((await stored())?.mod_revision, kv?.mod_revision, 'unchanged counts are not written again');
+  await a.close();
+  t.equal(await stored(), undefined, 'close() revokes the lease: the key and its counts go');
+});
+
+t.test('peer counts that are not counts are dropped from the listing, the replica is kept', async (t) => {
+  const etcd = await startEtcd(t);
+  await etcd.put(`${REPLICAS_PREFIX}rr-odd`, JSON.stringify({ ...info('rr-odd'), peers: { configured: 'many', established: 1 } }));
+  await etcd.put(`${REPLICAS_PREFIX}rr-junk`, 'not json');
+  t.same((await listReplicas({ endpoints: etcd.endpoints })).replicas, [info('rr-odd')]);
+});
+
 t.test('a dead replica disappears when its lease expires', async (t) => {
   const etcd = await startEtcd(t);
   // A clean environment: tap's coverage hooks must not follow a process we SIGKILL.
@@ -46,6 +79,7 @@ t.test('etcd restarted after the lease expired: the replica registers again', as
   await waitFor(() => a.status().registered, { what: 'registered' });
   await etcd.stopAll();
   await waitFor(() => !a.status().registered, { what: 'registration lost while etcd is down' });
+  a.setPeers({ configured: 7, established: 5 }); // while etcd is down
   await new Promise((r) => setTimeout(r, 3000));
   await etcd.startAll();
   await waitFor(() => a.status().registered, { what: 'registered again' });
@@ -53,6 +87,7 @@ t.test('etcd restarted after the lease expired: the replica registers again', as
   // etcd renews surviving leases on restart; the old one then lapses and the new one keeps the key.
   await new Promise((r) => setTimeout(r, 3000));
   t.same(await names(etcd.endpoints), ['rr-a'], 'listed on the new lease');
+  t.same((await listReplicas({ endpoints: etcd.endpoints })).replicas[0]?.peers, { configured: 7, established: 5 }, 'counts set while etcd was down written by the new registration');
 });
 
 t.test('replica names are checked', async (t) => {
