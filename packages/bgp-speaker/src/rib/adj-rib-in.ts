@@ -11,7 +11,7 @@
  *   and it had advertised the capability; a fresh UPDATE replaces a stale path by a
  *   non-stale one; `sweepStale` at the peer's End-of-RIB (per family) or when the restart
  *   or stale timer fires removes what was not refreshed.
- * - Counts: received (paths held), accepted (not rejected by import policy), rejected.
+ * - Counts: received (paths held), accepted (eligible), rejected (held with a `Rejection`).
  *
  * The table holds one reference on each path's interned attributes and releases it when
  * the path leaves. Removed paths are returned so the caller can withdraw them from the

@@ -22,7 +22,8 @@
  *   result depends only on the set of paths, never on the order they arrived in — (c) is
  *   not a pairwise total order (MEDs are compared only within a neighbouring AS), which is
  *   why a plain sort would be order dependent.
- *   - Ineligible = rejected by import policy: such a path never becomes best.
+ *   - Ineligible = rejected (path.ts `Rejection`: loop, policy, limit, treat-as-withdraw):
+ *     such a path never becomes best.
  *   - A missing LOCAL_PREF counts as 100 (the usual default for routes from external
  *     peers, where §9.1.1 leaves the value to local policy).
  *   - (e) does not apply: a route reflector does not forward traffic and does not resolve

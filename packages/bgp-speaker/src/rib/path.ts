@@ -3,8 +3,8 @@
  * RFC 7911 path identifier), the unit stored in the Adj-RIB-In and ranked in the Loc-RIB.
  *
  * Contents: `PeerInfo` (what the decision process and reflection need to know about the
- * peer a path came from), `peerInfo` (builds one, with a sortable address), `Path`,
- * `makePath`, `pathLabel` (for logs and tests).
+ * peer a path came from), `peerInfo` (builds one, with a sortable address), `Rejection`
+ * (why a held path is not eligible), `Path`, `makePath`, `pathLabel` (for logs and tests).
  */
 import { tryParseIpv4, tryParseIpv6 } from '../wire/address.js';
 import { formatPrefix, prefixKey } from '../wire/prefix.js';
@@ -63,6 +63,30 @@ export function peerInfo(p: PeerInfoInput): PeerInfo {
   return Object.freeze({ ...p, addressOrder: addressOrder(p.address) });
 }
 
+/**
+ * Why a path is held but never eligible for selection (RFC 4271 §9.1.2: only feasible
+ * routes that pass import policy are candidates). A rejected path still replaces the path
+ * it updates (an UPDATE is an implicit withdraw, §9) and stays in the Adj-RIB-In, so it can
+ * be shown and, when only policy rejected it, accepted later without asking the peer.
+ *
+ *   loop               RFC 4456 §8 (ORIGINATOR_ID is ours, or our CLUSTER_ID is listed)
+ *   policy             import policy
+ *   limit              a prefix limit (a path past it)
+ *   treat-as-withdraw  RFC 7606 §2: the UPDATE carrying it was malformed
+ */
+export type RejectionKind = 'loop' | 'policy' | 'limit' | 'treat-as-withdraw';
+
+export interface Rejection {
+  readonly kind: RejectionKind;
+  /** Human-readable detail, e.g. "block 172.16.5.0/24 is owned by node-5". */
+  readonly text: string;
+}
+
+/** The same verdict (both eligible, or the same kind and text). */
+export function sameRejection(a: Rejection | null, b: Rejection | null): boolean {
+  return a === b || (a !== null && b !== null && a.kind === b.kind && a.text === b.text);
+}
+
 export interface Path {
   readonly prefix: Prefix;
   /** `prefixKey(prefix)`, computed once. */
@@ -76,8 +100,8 @@ export interface Path {
    * peer's End-of-RIB or the restart time. Cleared by a fresh UPDATE (which replaces it).
    */
   stale: boolean;
-  /** Why import policy rejected this path (it is kept for display, never selected), or null. */
-  readonly rejected: string | null;
+  /** Why this path is not eligible (it is kept, never selected), or null when it is. */
+  readonly rejected: Rejection | null;
 }
 
 export function makePath(
@@ -85,7 +109,7 @@ export function makePath(
   pathId: number,
   attrs: InternedAttributes,
   peer: PeerInfo,
-  rejected: string | null = null,
+  rejected: Rejection | null = null,
 ): Path {
   return { prefix, key: prefixKey(prefix), pathId, attrs, peer, stale: false, rejected };
 }

@@ -34,7 +34,7 @@ export function path(
   a: PathAttributes = attrs(from.address),
   o: { pathId?: number; rejected?: string } = {},
 ): Path {
-  return makePath(parsePrefix(prefix), o.pathId ?? 0, table.intern(a), from, o.rejected ?? null);
+  return makePath(parsePrefix(prefix), o.pathId ?? 0, table.intern(a), from, o.rejected === undefined ? null : { kind: 'policy', text: o.rejected });
 }
 
 /** Every ordering of `xs` (Heap's algorithm) — OpenBGPD-style "try every insertion order". */

@@ -8,6 +8,7 @@
  * The CLI never touches daemon state: it asks here and renders the result (text or JSON).
  * Requests are answered in order; a connection may send several.
  */
+import type { RejectionKind } from '@bgp-rr/bgp-speaker';
 
 export type Request =
   | { readonly id: number; readonly method: 'peers' }
@@ -103,6 +104,10 @@ export interface PeerDetail extends PeerRow {
     /** Helper state while the peer's routes are kept stale (RFC 4724 §4.2). */
     readonly helper: { readonly phase: string; readonly families: readonly FamilyName[]; readonly expiresInSeconds: number } | null;
   };
+  /** RFC 2918 / RFC 7313 as negotiated; `receiving`: families the peer is re-advertising (a BoRR open). */
+  readonly routeRefresh: { readonly negotiated: boolean; readonly enhanced: boolean; readonly receiving: readonly FamilyName[] };
+  /** While kept down after a prefix-limit Cease: seconds until it may come back (0 otherwise). */
+  readonly prefixLimitBackoffSeconds: number;
   readonly messages: { readonly received: MessageCounters; readonly sent: MessageCounters };
   readonly updatesIn: number;
   readonly withdrawalsIn: number;
@@ -122,7 +127,8 @@ export interface RoutePath {
   readonly asPath: string;
   readonly communities: readonly string[];
   readonly stale: boolean;
-  readonly rejected: string | null;
+  /** Why the path is not eligible (RFC 4456 §8 loop, import policy, prefix limit, RFC 7606 treat-as-withdraw), or null. */
+  readonly rejected: { readonly kind: RejectionKind; readonly reason: string } | null;
 }
 
 export interface RouteRow {

@@ -1,6 +1,7 @@
 /**
- * Views for the control API: daemon state (speaker peer table, route engine) → the
- * plain JSON records of protocol.ts. Read-only.
+ * Views for the control API: the speaker's peer table and the route engine's read-only
+ * views → the plain JSON records of protocol.ts. Timestamps: the speaker's are wall-clock
+ * (Date.now() ms), the engine's are durations; nothing here guesses which.
  */
 import {
   Afi,
@@ -13,22 +14,17 @@ import {
   parsePrefix,
   prefixContains,
   type Capability,
-  type Family,
-  type LocRibEntry,
-  type Path,
   type Peer,
 } from '@bgp-rr/bgp-speaker';
 import type { RouteEngine } from '../engine/engine.js';
+import type { ReadonlyPath } from '../engine/vocabulary.js';
 import type { PeerSpec } from '../daemon/reconcile.js';
 import type { FamilyName, MessageCounters, PeerDetail, PeerRow, PrefixCounts, RoutePath, RouteRow } from './protocol.js';
 import { ControlError } from './server.js';
 
 const V4 = familyKey(Afi.IPV4, 1);
 const V6 = familyKey(Afi.IPV6, 1);
-const FAMILY: Readonly<Record<FamilyName, { key: number; family: Family }>> = {
-  ipv4: { key: V4, family: { afi: Afi.IPV4, safi: 1 } },
-  ipv6: { key: V6, family: { afi: Afi.IPV6, safi: 1 } },
-};
+const FAMILY_KEY: Readonly<Record<FamilyName, number>> = { ipv4: V4, ipv6: V6 };
 
 export function familyName(afi: number): FamilyName {
   return afi === Afi.IPV6 ? 'ipv6' : 'ipv4';
@@ -72,15 +68,8 @@ export function capabilityText(c: Capability): string {
 }
 
 function prefixCounts(engine: RouteEngine, address: string, name: FamilyName): PrefixCounts {
-  const p = engine.peer(address);
-  const c = p?.adj?.counts(FAMILY[name].key) ?? { received: 0, accepted: 0, rejected: 0, stale: 0 };
-  const advertised = p?.negotiated ? engine.groups.advertised(address, FAMILY[name].family) : 0;
-  return { received: c.received, accepted: c.accepted, rejected: c.rejected, stale: c.stale, advertised };
-}
-
-/** PeerStats.since: wall-clock ms (session.ts uses Date.now()), or monotonic clock ms (speaker.ts doc). */
-function wallClock(ms: number): Date {
-  return new Date(ms > 1e12 ? ms : Date.now() - (performance.now() - ms));
+  const c = engine.peerCounts(address, FAMILY_KEY[name]);
+  return { received: c.received, accepted: c.accepted, rejected: c.rejected, stale: c.stale, advertised: c.advertised };
 }
 
 /** Families offered in our OPEN: the peer's config, else the speaker's default (its address family). */
@@ -114,7 +103,7 @@ export function peerRow(engine: RouteEngine, peer: Peer, spec: PeerSpec | undefi
     client: spec?.isClient ?? true,
     ...peerFamilies(peer),
     state: peer.state,
-    since: wallClock(peer.stats.since).toISOString(),
+    since: new Date(peer.stats.since).toISOString(),
     prefixes,
     received: prefixes.ipv4.received + prefixes.ipv6.received,
     accepted: prefixes.ipv4.accepted + prefixes.ipv6.accepted,
@@ -129,11 +118,10 @@ function counters(c: MessageCounters): MessageCounters {
   return { open: c.open, update: c.update, notification: c.notification, keepalive: c.keepalive, routeRefresh: c.routeRefresh };
 }
 
-export function peerDetail(engine: RouteEngine, peer: Peer, spec: PeerSpec | undefined, nowMs: number, errorTime?: ErrorTime): PeerDetail {
+export function peerDetail(engine: RouteEngine, peer: Peer, spec: PeerSpec | undefined, errorTime?: ErrorTime): PeerDetail {
   const n = peer.negotiated;
-  const ep = engine.peer(peer.address);
-  const helper = engine.helper.status(peer.address);
-  const localCaps = n?.localCapabilities ?? [];
+  const v = engine.peerView(peer.address);
+  const helper = v?.gracefulRestart ?? null;
   return {
     ...peerRow(engine, peer, spec, errorTime),
     bgpPeers: spec?.bgpPeers ?? [],
@@ -148,28 +136,30 @@ export function peerDetail(engine: RouteEngine, peer: Peer, spec: PeerSpec | und
       keepaliveTime: n?.keepaliveTime ?? null,
       connectRetry: peer.config.connectRetrySeconds ?? 5,
     },
-    capabilities: { local: localCaps.map(capabilityText), peer: (n?.peerCapabilities ?? []).map(capabilityText) },
+    capabilities: { local: (n?.localCapabilities ?? []).map(capabilityText), peer: (n?.peerCapabilities ?? []).map(capabilityText) },
     addPath: (n?.addPath ?? []).map((a) => ({ family: familyName(a.afi), send: a.send, receive: a.receive })),
     gracefulRestart: {
       negotiated: n?.gracefulRestart ?? false,
       peerRestartTime: n?.peerGracefulRestart?.restartTime ?? null,
-      helper: helper ? { phase: helper.phase, families: helper.families.map(familyNameOfKey), expiresInSeconds: Math.max(0, Math.round((helper.deadline - nowMs) / 1000)) } : null,
+      helper: helper ? { phase: helper.phase, families: helper.families.map(familyNameOfKey), expiresInSeconds: Math.round(helper.expiresInMs / 1000) } : null,
     },
+    routeRefresh: { negotiated: n?.routeRefresh ?? false, enhanced: n?.enhancedRouteRefresh ?? false, receiving: (v?.refreshing ?? []).map(familyNameOfKey) },
+    prefixLimitBackoffSeconds: Math.ceil((v?.limitBackoffMs ?? 0) / 1000),
     messages: { received: counters(peer.stats.received), sent: counters(peer.stats.sent) },
-    updatesIn: ep?.updatesIn ?? 0,
-    withdrawalsIn: ep?.withdrawalsIn ?? 0,
-    updateGroups: n && ep ? ep.groupKeys : [],
-    pendingOut: engine.pending(peer.address),
+    updatesIn: v?.updatesIn ?? 0,
+    withdrawalsIn: v?.withdrawalsIn ?? 0,
+    updateGroups: v?.updateGroups ?? [],
+    pendingOut: v?.pendingOut ?? 0,
   };
 }
 
-function asPathText(p: Path): string {
+function asPathText(p: ReadonlyPath): string {
   return (p.attrs.attrs.asPath ?? [])
     .map((s) => (s.type === AsPathSegmentType.AS_SET ? `{${s.asns.join(',')}}` : s.type === AsPathSegmentType.AS_SEQUENCE ? s.asns.join(' ') : `(${s.asns.join(' ')})`))
     .join(' ');
 }
 
-function nextHopText(p: Path): string | null {
+function nextHopText(p: ReadonlyPath): string | null {
   const a = p.attrs.attrs;
   if (a.mpReach !== undefined) {
     const nh = a.mpReach.nextHop;
@@ -179,11 +169,11 @@ function nextHopText(p: Path): string | null {
   return a.nextHop !== undefined ? formatIpv4(a.nextHop) : null;
 }
 
-function routePath(engine: RouteEngine, p: Path, best: boolean): RoutePath {
+function routePath(engine: RouteEngine, p: ReadonlyPath, best: boolean): RoutePath {
   const a = p.attrs.attrs;
   return {
     from: p.peer.address,
-    node: engine.peer(p.peer.id)?.node ?? null,
+    node: engine.nodeOf(p.peer.id) ?? null,
     pathId: p.pathId,
     best,
     nextHop: nextHopText(p),
@@ -193,7 +183,7 @@ function routePath(engine: RouteEngine, p: Path, best: boolean): RoutePath {
     asPath: asPathText(p),
     communities: (a.communities ?? []).map((c) => `${c >>> 16}:${c & 0xffff}`),
     stale: p.stale,
-    rejected: p.rejected,
+    rejected: p.rejected === null ? null : { kind: p.rejected.kind, reason: p.rejected.text },
   };
 }
 
@@ -213,7 +203,7 @@ export function routeRows(engine: RouteEngine, prefix: string | undefined, rejec
   }
   const rows: RouteRow[] = [];
   for (const fk of [V4, V6]) {
-    for (const e of engine.locRib.entries(fk) as IterableIterator<LocRibEntry>) {
+    for (const e of engine.routes(fk)) {
       if (filter !== undefined && !prefixContains(filter, e.prefix) && !prefixContains(e.prefix, filter)) continue;
       const paths = e.paths.filter((p) => (p.rejected !== null) === rejected).map((p) => routePath(engine, p, p === e.best));
       if (paths.length === 0) continue;

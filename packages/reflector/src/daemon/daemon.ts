@@ -1,16 +1,20 @@
 /**
- * The composition root of `bgp-rr run` (DESIGN.md §2):
+ * The composition root of `bgp-rr run`: wiring only. It owns no routing rule (those are
+ * the route engine's) and no etcd I/O (etcd-store's); it connects them:
  *
  *   etcd ─► CalicoWatcher ─► snapshot ─► deriveConfig ─► reconcile ─► Speaker peer table
- *                                   └──► import policy ─► RouteEngine.setPolicy
- *   Speaker events ─► RouteEngine (Adj-RIB-In, Loc-RIB, update groups) ─► Feeder ─► sockets
- *   ReplicaRegistration (lease), ControlServer (Unix socket), Metrics (HTTP)
+ *                                    │                           └──► engine: peerConfigured/Removed
+ *                                    └──► import policy ─────────────► engine: policyChanged
+ *   Speaker events ─► speaker-events.ts ─► RouteEngine.input ─► change feed ─► logs, metrics
+ *                                               │ frames              └─► commands ─► peer guard
+ *                                               └──► Feeder ─► sockets
+ *   ReplicaRegistration (etcd-store: lease, peer counts), ControlServer, Metrics (HTTP)
  *
  * etcd unreachable: the watcher keeps the last good snapshot, nothing is reconciled,
  * sessions are untouched; when it returns, the difference is applied.
  * Stopping: `stop('graceful')` (SIGTERM) closes every session with a bare TCP close and
  * no NOTIFICATION, so clients' GR helpers keep our routes through a restart (RFC 4724);
- * `drain()` (`bgp-rr drain`) sends Cease 6/2 with a shutdown communication (RFC 9003)
+ * `drain` (`bgp-rr drain`) sends Cease 6/2 with a shutdown communication (RFC 9003)
  * and keeps the sessions down.
  */
 import { hostname } from 'node:os';
@@ -19,6 +23,7 @@ import {
   CalicoWatcher,
   ReplicaRegistration,
   deriveConfig,
+  feedChanged,
   type DesiredConfig,
   type EtcdConnectionOptions,
   type ReplicaAddress,
@@ -27,25 +32,25 @@ import {
   type SnapshotDiff,
   type WatcherStatus,
 } from '@bgp-rr/etcd-store';
-import type { Logger } from './log.js';
 import { RouteEngine } from '../engine/engine.js';
 import type { ImportPolicy, RoutePolicyMode } from '../engine/import-policy.js';
+import type { PrefixLimitAction } from '../engine/prefix-limit.js';
+import type { DrainResult, StatusInfo } from '../control/protocol.js';
+import { ControlServer } from '../control/server.js';
+import { Metrics, type PeerSample } from '../exporters/metrics.js';
+import { routeLogs } from '../exporters/logs.js';
+import type { Logger } from './log.js';
 import { snapshotPolicy } from './policy-inputs.js';
 import { isEmptyPlan, peerSpecFor, reconcile, type PeerSpec } from './reconcile.js';
 import { Feeder } from './feeder.js';
-import { Metrics } from '../exporters/metrics.js';
-import { ControlServer } from '../control/server.js';
 import { wireSpeaker } from './speaker-events.js';
-import { EtcdRevisionProbe, PeerCountPublisher, controlHandler, peerSamples, replicaAddresses } from './control-handler.js';
-import type { PeerSample } from '../exporters/metrics.js';
+import { controlHandler } from './control-handler.js';
+import { peerRow } from '../control/views.js';
 import { PeerGuard } from './peer-guard.js';
-import type { PrefixLimitAction } from '../engine/prefix-limit.js';
 import { LastErrors } from './last-errors.js';
-import { endpointText, probeListen, type ResolvedListen } from './listen-probe.js';
+import { endpointText, probeListen, replicaAddresses, type ResolvedListen } from './listen-probe.js';
 import { applyPasswords } from './peer-passwords.js';
 import type { PasswordTable } from './secrets.js';
-
-export type { RoutePolicyMode } from '../engine/import-policy.js';
 
 export interface DaemonOptions {
   readonly etcd: EtcdConnectionOptions;
@@ -59,8 +64,9 @@ export interface DaemonOptions {
   readonly metricsAddress: string;
   readonly holdTime: number;
   readonly routePolicy: RoutePolicyMode;
+  /** Paths per peer and family (engine/prefix-limit.ts); 0: no limit. */
   readonly maxPrefixes: number;
-  /** What happens past maxPrefixes (engine/prefix-limit.ts). */
+  /** What happens past maxPrefixes. */
   readonly maxPrefixesAction: PrefixLimitAction;
   /** TCP MD5 passwords (--password-file, secrets.ts); peers with one run passive (peer-passwords.ts). */
   readonly passwords?: PasswordTable;
@@ -72,80 +78,91 @@ export interface DaemonOptions {
   readonly version: string;
 }
 
-/** Builds the import policy for a snapshot (policy.ts, issue 5). */
+export type { RoutePolicyMode } from '../engine/import-policy.js';
+
+/** Builds the import policy for a snapshot (default: policy-inputs.ts). */
 export type PolicyFactory = (snapshot: Snapshot, config: DesiredConfig, mode: RoutePolicyMode) => ImportPolicy;
 
 export interface DaemonDeps {
   readonly logger: Logger;
-  /** Default: the import policy of policy.ts. */
   readonly policy?: PolicyFactory;
   readonly clock?: Clock;
 }
 
+/** Until etcd has answered there is no pool, no block, no node: nothing is accepted. */
+const NO_CONFIGURATION: ImportPolicy = { mode: 'enforce', issues: [], evaluate: () => ({ accepted: false, reason: 'no configuration from etcd yet' }) };
+
 export class Daemon {
-  readonly speaker: Speaker;
-  readonly engine: RouteEngine;
-  readonly feeder: Feeder;
-  /** Max-prefix Cease + backoff, unknown-connection counting (peer-guard.ts). */
-  readonly guard: PeerGuard;
-  readonly metrics: Metrics;
-  readonly watcher: CalicoWatcher;
-  registration: ReplicaRegistration | undefined;
-  readonly startedAt = new Date();
-  /** Peers we run, by address. */
-  readonly current = new Map<string, PeerSpec>();
+  readonly #o: DaemonOptions;
+  readonly #deps: DaemonDeps;
+  readonly #log: Logger;
+  readonly #speaker: Speaker;
+  readonly #engine: RouteEngine;
+  readonly #feeder: Feeder;
+  readonly #guard: PeerGuard;
+  readonly #metrics: Metrics;
+  readonly #watcher: CalicoWatcher;
   /** When each peer's last error happened (`bgp-rr peer`). */
-  readonly lastErrors = new LastErrors();
-  readonly log: Logger;
-  draining = false;
-  config: DesiredConfig | undefined;
-  listenBound: string[] = [];
-  /** Set when the daemon stopped itself on an error (run exits 1). */
-  failure: Error | undefined;
+  readonly #lastErrors = new LastErrors();
+  /** Peers we run, by address. */
+  readonly #current = new Map<string, PeerSpec>();
+  readonly #startedAt = new Date();
+  #registration: ReplicaRegistration | undefined;
+  #control: ControlServer | undefined;
+  #statsTimer: NodeJS.Timeout | undefined;
   #listen: readonly ResolvedListen[] = [];
+  #listenBound: readonly string[] = [];
+  #replica: readonly ReplicaAddress[] = [];
   #listenStarted = false;
   #accepted = false;
   #accepting: Promise<void> = Promise.resolve();
-  #replica: readonly ReplicaAddress[] = [];
   #snapshot: Snapshot | undefined;
-  #control: ControlServer | undefined;
-  #statsTimer: NodeJS.Timeout | undefined;
-  readonly revisionProbe = new EtcdRevisionProbe(this);
+  #config: DesiredConfig | undefined;
+  #draining = false;
   #stopped = false;
+  #failure: Error | undefined;
+  #etcdState = '';
   readonly #done: Promise<void>;
   #resolveDone!: () => void;
 
-  private constructor(
-    readonly options: DaemonOptions,
-    private readonly deps: DaemonDeps,
-  ) {
-    this.log = deps.logger;
+  private constructor(o: DaemonOptions, deps: DaemonDeps) {
+    this.#o = o;
+    this.#deps = deps;
+    this.#log = deps.logger;
     const clock = deps.clock ?? realClock;
-    const identity = { routerId: parseIpv4(options.routerId), clusterId: parseIpv4(options.clusterId ?? options.routerId) };
-    this.speaker = new Speaker({ clock });
-    this.engine = new RouteEngine({
-      identity,
-      policy: { evaluate: () => ({ accepted: false, reason: 'no configuration from etcd yet' }) },
-      maxPrefixes: options.maxPrefixes,
-      clock,
-      logger: this.log,
-      selectionDeferralMs: options.selectionDeferral * 1000,
-      onWork: () => this.feeder?.schedule(),
-    });
-    this.metrics = new Metrics({
+    this.#speaker = new Speaker({ clock });
+    this.#metrics = new Metrics({
       peers: () => this.#peerSamples(),
-      locRib: () => this.locRibCounts(),
-      etcd: () => ({ ...this.watcher.status(), latest: this.revisionProbe.latest }),
-      tablesReleased: () => this.engine.deferral.released,
+      locRib: () => {
+        const s = this.#engine.locRibSummary();
+        return { prefixes: { ipv4: s.prefixes.get(0x101) ?? 0, ipv6: s.prefixes.get(0x201) ?? 0 }, paths: s.paths, updateGroups: s.updateGroups };
+      },
+      etcd: () => {
+        const w = this.#watcher.status();
+        return { revision: w.revision, state: w.state, latest: w.latestRevision };
+      },
+      tablesReleased: () => this.#engine.released,
     });
-    this.feeder = new Feeder(this.speaker, this.engine, {
+    this.#guard = new PeerGuard(this.#speaker, this.#log, this.#metrics.registry, { canRestart: () => !this.#draining && !this.#stopped });
+    this.#engine = new RouteEngine({
+      identity: { routerId: parseIpv4(o.routerId), clusterId: parseIpv4(o.clusterId ?? o.routerId) },
+      policy: NO_CONFIGURATION,
+      prefixLimit: { max: o.maxPrefixes, action: o.maxPrefixesAction },
+      clock,
+      selectionDeferralMs: o.selectionDeferral * 1000,
+      onWork: () => this.#feeder.schedule(),
+      onCommand: (c) => this.#guard.execute(c),
+      onFeedError: (err, e) => this.#log.error({ err: String(err), event: e.type }, 'change feed subscriber failed'),
+    });
+    this.#engine.subscribe(routeLogs(this.#log));
+    this.#engine.subscribe((e) => this.#metrics.observe(e));
+    this.#feeder = new Feeder(this.#speaker, this.#engine, {
       onSent: (_p, messages, bytes) => {
-        this.metrics.updatesOut.inc(messages);
-        this.metrics.bytesOut.inc(bytes);
+        this.#metrics.updatesOut.inc(messages);
+        this.#metrics.bytesOut.inc(bytes);
       },
     });
-    this.guard = new PeerGuard(this.speaker, this.engine, this.log, this.metrics.registry, { maxPrefixes: options.maxPrefixes, canRestart: () => !this.draining && !this.#stopped });
-    this.watcher = new CalicoWatcher({ ...options.etcd, logger: this.log, onStatus: (s) => this.#etcdStatus(s) });
+    this.#watcher = new CalicoWatcher({ ...o.etcd, logger: this.#log, onStatus: (s) => this.#etcdStatus(s) });
     this.#done = new Promise((r) => (this.#resolveDone = r));
   }
 
@@ -161,62 +178,9 @@ export class Daemon {
     return d;
   }
 
-  async #start(): Promise<void> {
-    const o = this.options;
-    wireSpeaker(this);
-    this.guard.wire();
-    // Checked now (a bad address fails the start), bound for good once the first snapshot
-    // is applied (#acceptConnections): before it there is no peer to accept.
-    this.#listen = await probeListen(o.listen);
-    this.listenBound = this.#listen.map(endpointText);
-    this.#replica = replicaAddresses(this.#listen);
-    this.log.info({ listen: this.listenBound, replicaAddresses: this.#replica.map((r) => `${r.address}:${r.port}`) }, 'BGP listen addresses checked; accepting once the first etcd snapshot is applied');
-    this.#control = await ControlServer.listen(o.controlSocket, controlHandler(this));
-    if (o.metricsAddress !== '') {
-      const m = await this.metrics.listen(o.metricsAddress);
-      this.log.info(m, 'metrics listening');
-    }
-    this.watcher.start((u) => this.#onSnapshot(u.snapshot, u.type === 'diff' ? u.diff : undefined));
-    this.registration = new ReplicaRegistration(o.etcd, this.replicaInfo(), { logger: this.log });
-    this.registration.start();
-    const publisher = new PeerCountPublisher(this);
-    this.#statsTimer = setInterval(() => {
-      void publisher.tick();
-      void this.revisionProbe.tick();
-    }, 3000);
-    this.#statsTimer.unref();
-    this.log.info({ replica: o.name, routerId: o.routerId, clusterId: o.clusterId ?? o.routerId, etcd: o.etcd.endpoints, version: o.version }, 'bgp-rr started');
-  }
-
   /** Resolves once the first etcd snapshot is applied and BGP is accepted (or at once if it already was). */
   configured(): Promise<void> {
-    return this.watcher.ready().then(() => this.#accepting);
-  }
-
-  /** Whether BGP connections are accepted (from the first applied snapshot on). */
-  get accepting(): boolean {
-    return this.#accepted;
-  }
-
-  /**
-   * Binds the BGP listeners, after the peers of the first snapshot are in the speaker, so
-   * that no connection is refused for want of configuration. A bind that fails now (the
-   * address was free at start) stops the daemon: `failure` says why.
-   */
-  #acceptConnections(): void {
-    if (this.#listenStarted || this.#stopped) return;
-    this.#listenStarted = true;
-    this.#accepting = this.speaker.listen(this.#listen.map((a) => ({ address: a.address, port: a.port }))).then(
-      () => {
-        this.#accepted = true;
-        this.log.info({ listen: this.listenBound }, 'BGP listening');
-      },
-      (err: unknown) => {
-        this.failure = err instanceof Error ? err : new Error(String(err));
-        this.log.error({ err: this.failure.message, listen: this.listenBound }, 'cannot listen for BGP: stopping');
-        void this.stop('cease');
-      },
-    );
+    return this.#watcher.ready().then(() => this.#accepting);
   }
 
   /** Resolves when the daemon has stopped. */
@@ -224,152 +188,9 @@ export class Daemon {
     return this.#done;
   }
 
-  /** What this replica publishes in the registry (/bgp-rr/v1/replicas/<name>). */
-  replicaInfo(): ReplicaInfo {
-    const o = this.options;
-    return {
-      name: o.name,
-      routerId: o.routerId,
-      addresses: this.#replica.map((r) => r.address),
-      ...(o.clusterId !== undefined ? { clusterId: o.clusterId } : {}),
-      version: o.version,
-      startTime: this.startedAt.toISOString(),
-    };
-  }
-
-  get snapshot(): Snapshot | undefined {
-    return this.#snapshot;
-  }
-
-  #onSnapshot(s: Snapshot, diff?: SnapshotDiff): void {
-    // The diff lets deriveConfig re-derive only the changed Nodes (it checks that it fits).
-    const prev = this.#snapshot !== undefined && this.config !== undefined ? { snapshot: this.#snapshot, config: this.config, diff } : undefined;
-    let cfg: DesiredConfig;
-    try {
-      cfg = deriveConfig(s, this.#replica, prev);
-    } catch (err) {
-      this.log.error({ err: String(err), revision: s.revision }, 'cannot derive the configuration; keeping the last good one');
-      return;
-    }
-    const first = this.#snapshot === undefined;
-    const policyInputs = prev === undefined || ['pools', 'blocks', 'affinities', 'configs'].some((k) => prev.snapshot[k as 'pools'] !== s[k as 'pools']);
-    this.#snapshot = s;
-    this.config = cfg;
-    // Each invalid key is logged once, when it appears (not again at every later change).
-    if (prev?.config.issues !== cfg.issues) {
-      const known = new Set((prev?.config.issues ?? []).map((i) => `${i.key} ${i.reason}`));
-      for (const i of cfg.issues) if (!known.has(`${i.key} ${i.reason}`)) this.log.warn({ key: i.key, reason: i.reason, severity: i.severity }, 'invalid etcd data skipped');
-    }
-    if (policyInputs) {
-      try {
-        const policy = (this.deps.policy ?? snapshotPolicy)(s, cfg, this.options.routePolicy);
-        for (const issue of policy.issues) this.log.warn({ issue }, 'import policy input skipped');
-        this.engine.setPolicy(policy);
-      } catch (err) {
-        this.log.error({ err: String(err) }, 'cannot build the import policy; keeping the previous one');
-      }
-    }
-    if (!this.draining) this.#reconcile(s, cfg);
-    this.#acceptConnections();
-    this.engine.deferral.start();
-    if (first) this.log.info({ revision: s.revision, peers: cfg.peers.length, skipped: cfg.skipped.length }, 'configuration loaded from etcd');
-  }
-
-  #reconcile(s: Snapshot, cfg: DesiredConfig): void {
-    const bgpPeerAs = new Map<string, number | undefined>();
-    for (const { value } of s.peers.values()) bgpPeerAs.set(value.name, value.asNumber);
-    const d = { routerId: this.options.routerId, holdTime: this.options.holdTime, restartTime: this.options.restartTime, connectRetrySeconds: this.options.connectRetry };
-    const withPasswords = applyPasswords(cfg.peers.map((p) => peerSpecFor(p, bgpPeerAs.get(p.bgpPeers[0] ?? '') ?? cfg.asNumber, d)), cfg.peers, this.options.passwords);
-    for (const r of withPasswords.refused) this.log.error({ peer: r.address, node: r.node }, r.reason);
-    const specs = withPasswords.specs;
-    const plan = reconcile(specs, this.current);
-    if (isEmptyPlan(plan)) return;
-    for (const address of plan.remove) {
-      this.speaker.removePeer(address);
-      this.guard.forget(address);
-      this.lastErrors.forget(address);
-      this.engine.unconfigurePeer(address);
-      this.feeder.reset(address);
-      this.current.delete(address);
-    }
-    for (const spec of plan.update) {
-      const old = this.current.get(spec.address)!;
-      if (old.isClient !== spec.isClient || old.config.localAs !== spec.config.localAs) {
-        // RFC 4456 §6 class or our AS changed: a new session and a new group table.
-        this.speaker.removePeer(spec.address);
-        this.engine.unconfigurePeer(spec.address);
-        this.#add(spec);
-      } else {
-        this.engine.configurePeer(spec.address, spec.node, spec.isClient, spec.config.localAs);
-        this.speaker.updatePeer(spec.address, spec.config);
-        this.current.set(spec.address, spec);
-      }
-    }
-    for (const spec of plan.relabel) {
-      this.speaker.updatePeer(spec.address, spec.config);
-      this.engine.configurePeer(spec.address, spec.node, spec.isClient, spec.config.localAs);
-      this.current.set(spec.address, spec);
-    }
-    for (const spec of plan.add) this.#add(spec);
-    const names = (l: readonly PeerSpec[]): string[] => l.map((p) => `${p.node} ${p.address}`);
-    this.log.info(
-      { revision: s.revision, added: names(plan.add), updated: names(plan.update), relabelled: names(plan.relabel), removed: plan.remove, unchanged: plan.unchanged },
-      'peer configuration applied',
-    );
-  }
-
-  #add(spec: PeerSpec): void {
-    if (spec.unsupported.length > 0) this.log.warn({ peer: spec.address, node: spec.node, ignored: spec.unsupported }, 'peer settings not supported; ignored');
-    this.engine.configurePeer(spec.address, spec.node, spec.isClient, spec.config.localAs);
-    try {
-      this.speaker.addPeer(spec.config);
-      this.current.set(spec.address, spec);
-    } catch (err) {
-      this.engine.unconfigurePeer(spec.address);
-      this.log.error({ peer: spec.address, node: spec.node, err: String(err) }, 'peer refused by the speaker');
-    }
-  }
-
-  #etcdState = '';
-
-  /** etcd connection changes at info (warn when lost: running on the last good configuration). */
-  #etcdStatus(s: WatcherStatus): void {
-    if (s.state === this.#etcdState) return;
-    this.#etcdState = s.state;
-    const o = { state: s.state, endpoint: s.endpoint, revision: s.revision, lastError: s.lastError };
-    if (s.state === 'disconnected') this.log.warn(o, `etcd ${/no leader/.test(s.lastError ?? '') ? 'member has no leader (quorum lost)' : 'unreachable'}: running on the last good configuration, sessions untouched`);
-    else this.log.info(o, 'etcd connection');
-  }
-
-  #peerSamples(): Iterable<PeerSample> {
-    return peerSamples(this);
-  }
-
-  /** Prefixes with a best path per family, paths held, rejected paths, update groups. */
-  locRibCounts(): { prefixes: { ipv4: number; ipv6: number }; paths: number; rejected: number; updateGroups: number } {
-    const prefixes = { ipv4: 0, ipv6: 0 };
-    let paths = 0;
-    let rejected = 0;
-    for (const [fk, name] of [[0x101, 'ipv4'], [0x201, 'ipv6']] as const) {
-      for (const e of this.engine.locRib.entries(fk)) {
-        if (e.best !== undefined) prefixes[name]++;
-        paths += e.paths.length;
-        for (const p of e.paths) if (p.rejected !== null) rejected++;
-      }
-    }
-    return { prefixes, paths, rejected, updateGroups: this.engine.groups.stats().length };
-  }
-
-  /** `bgp-rr drain`: Cease 6/2 with a shutdown communication to every peer; sessions stay down. */
-  drain(message: string): number {
-    this.draining = true;
-    let n = 0;
-    for (const peer of [...this.speaker.peers()]) {
-      this.speaker.close(peer, { subcode: 2, message, restart: false });
-      n++;
-    }
-    this.log.info({ peers: n, message }, 'drained: every session closed with Cease 6/2 (RFC 9003 shutdown communication)');
-    return n;
+  /** Why the daemon stopped itself (run exits 1), if it did. */
+  get failure(): Error | undefined {
+    return this.#failure;
   }
 
   /**
@@ -380,15 +201,240 @@ export class Daemon {
     if (this.#stopped) return this.#done;
     this.#stopped = true;
     if (this.#statsTimer) clearInterval(this.#statsTimer);
-    this.feeder.close();
-    if (how === 'graceful') for (const peer of [...this.speaker.peers()]) if (peer.state === 'Established' || peer.state === 'OpenConfirm') this.speaker.closeSilently(peer);
-    this.engine.close();
-    this.guard.close();
+    this.#feeder.close();
+    if (how === 'graceful') for (const peer of [...this.#speaker.peers()]) if (peer.state === 'Established' || peer.state === 'OpenConfirm') this.#speaker.closeSilently(peer);
+    this.#engine.close();
     await this.#accepting; // a bind under way ends before the listeners are closed
-    await Promise.allSettled([this.speaker.stop(), this.#control?.close(), this.metrics.close(), this.watcher.close(), this.registration?.close()]);
-    this.log.info({ how }, 'bgp-rr stopped');
+    await Promise.allSettled([this.#speaker.stop(), this.#control?.close(), this.#metrics.close(), this.#watcher.close(), this.#registration?.close()]);
+    this.#log.info({ how }, 'bgp-rr stopped');
     this.#resolveDone();
   }
+
+  async #start(): Promise<void> {
+    const o = this.#o;
+    wireSpeaker({ speaker: this.#speaker, engine: this.#engine, feeder: this.#feeder, log: this.#log, updatesIn: this.#metrics.updatesIn, lastErrors: this.#lastErrors });
+    this.#guard.wire();
+    // Checked now (a bad address fails the start), bound for good once the first snapshot
+    // is applied (#acceptConnections): before it there is no peer to accept.
+    this.#listen = await probeListen(o.listen);
+    this.#listenBound = this.#listen.map(endpointText);
+    this.#replica = replicaAddresses(this.#listen);
+    this.#log.info({ listen: this.#listenBound, replicaAddresses: this.#replica.map((r) => `${r.address}:${r.port}`) }, 'BGP listen addresses checked; accepting once the first etcd snapshot is applied');
+    this.#control = await ControlServer.listen(
+      o.controlSocket,
+      controlHandler({
+        speaker: this.#speaker,
+        engine: this.#engine,
+        spec: (address) => this.#current.get(address),
+        specs: () => this.#current.values(),
+        status: () => this.#status(),
+        errorTime: (address, error) => this.#lastErrors.at(address, error),
+        drain: (message) => this.#drain(message),
+      }),
+    );
+    if (o.metricsAddress !== '') this.#log.info(await this.#metrics.listen(o.metricsAddress), 'metrics listening');
+    this.#watcher.start((u) => this.#onSnapshot(u.snapshot, u.type === 'diff' ? u.diff : undefined));
+    this.#registration = new ReplicaRegistration(o.etcd, this.#replicaInfo(), { logger: this.#log });
+    this.#registration.start();
+    // The peer counts in the registry (`bgp-rr replicas`); the registration writes them when they change.
+    this.#statsTimer = setInterval(() => this.#registration?.setPeers(this.#peerCounts()), 3000);
+    this.#statsTimer.unref();
+    this.#log.info({ replica: o.name, routerId: o.routerId, clusterId: o.clusterId ?? o.routerId, etcd: o.etcd.endpoints, version: o.version }, 'bgp-rr started');
+  }
+
+  /**
+   * Binds the BGP listeners, after the peers of the first snapshot are in the speaker, so
+   * that no connection is refused for want of configuration. A bind that fails now (the
+   * address was free at start) stops the daemon: `failure` says why.
+   */
+  #acceptConnections(): void {
+    if (this.#listenStarted || this.#stopped) return;
+    this.#listenStarted = true;
+    this.#accepting = this.#speaker.listen(this.#listen.map((a) => ({ address: a.address, port: a.port }))).then(
+      () => {
+        this.#accepted = true;
+        this.#log.info({ listen: this.#listenBound }, 'BGP listening');
+      },
+      (err: unknown) => {
+        this.#failure = err instanceof Error ? err : new Error(String(err));
+        this.#log.error({ err: this.#failure.message, listen: this.#listenBound }, 'cannot listen for BGP: stopping');
+        void this.stop('cease');
+      },
+    );
+  }
+
+  /** What this replica publishes in the registry (/bgp-rr/v1/replicas/<name>). */
+  #replicaInfo(): ReplicaInfo {
+    const o = this.#o;
+    return {
+      name: o.name,
+      routerId: o.routerId,
+      addresses: this.#replica.map((r) => r.address),
+      ...(o.clusterId !== undefined ? { clusterId: o.clusterId } : {}),
+      version: o.version,
+      startTime: this.#startedAt.toISOString(),
+    };
+  }
+
+  #onSnapshot(s: Snapshot, diff?: SnapshotDiff): void {
+    // The diff lets deriveConfig re-derive only the changed Nodes (it checks that it fits).
+    const prev = this.#snapshot !== undefined && this.#config !== undefined ? { snapshot: this.#snapshot, config: this.#config, diff } : undefined;
+    let cfg: DesiredConfig;
+    try {
+      cfg = deriveConfig(s, this.#replica, prev);
+    } catch (err) {
+      this.#log.error({ err: String(err), revision: s.revision }, 'cannot derive the configuration; keeping the last good one');
+      return;
+    }
+    const first = this.#snapshot === undefined;
+    this.#snapshot = s;
+    this.#config = cfg;
+    // Each invalid key is logged once, when it appears (not again at every later change).
+    if (prev?.config.issues !== cfg.issues) {
+      const known = new Set((prev?.config.issues ?? []).map((i) => `${i.key} ${i.reason}`));
+      for (const i of cfg.issues) if (!known.has(`${i.key} ${i.reason}`)) this.#log.warn({ key: i.key, reason: i.reason, severity: i.severity }, 'invalid etcd data skipped');
+    }
+    if (prev === undefined || feedChanged('policy', prev.snapshot, s)) {
+      try {
+        const policy = (this.#deps.policy ?? snapshotPolicy)(s, cfg, this.#o.routePolicy);
+        for (const issue of policy.issues) this.#log.warn({ issue }, 'import policy input skipped');
+        this.#engine.input({ type: 'policyChanged', policy });
+      } catch (err) {
+        this.#log.error({ err: String(err) }, 'cannot build the import policy; keeping the previous one');
+      }
+    }
+    if (!this.#draining) this.#reconcile(s, cfg);
+    this.#acceptConnections();
+    this.#engine.input({ type: 'configurationDone' });
+    if (first) this.#log.info({ revision: s.revision, peers: cfg.peers.length, skipped: cfg.skipped.length }, 'configuration loaded from etcd');
+  }
+
+  #reconcile(s: Snapshot, cfg: DesiredConfig): void {
+    const bgpPeerAs = new Map<string, number | undefined>();
+    for (const { value } of s.peers.values()) bgpPeerAs.set(value.name, value.asNumber);
+    const d = { routerId: this.#o.routerId, holdTime: this.#o.holdTime, restartTime: this.#o.restartTime, connectRetrySeconds: this.#o.connectRetry };
+    const withPasswords = applyPasswords(cfg.peers.map((p) => peerSpecFor(p, bgpPeerAs.get(p.bgpPeers[0] ?? '') ?? cfg.asNumber, d)), cfg.peers, this.#o.passwords);
+    for (const r of withPasswords.refused) this.#log.error({ peer: r.address, node: r.node }, r.reason);
+    const plan = reconcile(withPasswords.specs, this.#current);
+    if (isEmptyPlan(plan)) return;
+    for (const address of plan.remove) {
+      this.#speaker.removePeer(address);
+      this.#guard.forget(address);
+      this.#lastErrors.forget(address);
+      this.#engine.input({ type: 'peerRemoved', peer: address });
+      this.#feeder.reset(address);
+      this.#current.delete(address);
+    }
+    for (const spec of plan.update) {
+      const old = this.#current.get(spec.address)!;
+      if (old.isClient !== spec.isClient || old.config.localAs !== spec.config.localAs) {
+        // RFC 4456 §6 class or our AS changed: a new session and a new group table.
+        this.#speaker.removePeer(spec.address);
+        this.#engine.input({ type: 'peerRemoved', peer: spec.address });
+        this.#add(spec);
+      } else {
+        this.#engine.input({ type: 'peerConfigured', peer: settingsOf(spec) });
+        this.#speaker.updatePeer(spec.address, spec.config);
+        this.#current.set(spec.address, spec);
+      }
+    }
+    for (const spec of plan.relabel) {
+      this.#speaker.updatePeer(spec.address, spec.config);
+      this.#engine.input({ type: 'peerConfigured', peer: settingsOf(spec) });
+      this.#current.set(spec.address, spec);
+    }
+    for (const spec of plan.add) this.#add(spec);
+    const names = (l: readonly PeerSpec[]): string[] => l.map((p) => `${p.node} ${p.address}`);
+    this.#log.info(
+      { revision: s.revision, added: names(plan.add), updated: names(plan.update), relabelled: names(plan.relabel), removed: plan.remove, unchanged: plan.unchanged },
+      'peer configuration applied',
+    );
+  }
+
+  #add(spec: PeerSpec): void {
+    if (spec.unsupported.length > 0) this.#log.warn({ peer: spec.address, node: spec.node, ignored: spec.unsupported }, 'peer settings not supported; ignored');
+    this.#engine.input({ type: 'peerConfigured', peer: settingsOf(spec) });
+    try {
+      this.#speaker.addPeer(spec.config);
+      this.#current.set(spec.address, spec);
+    } catch (err) {
+      this.#engine.input({ type: 'peerRemoved', peer: spec.address });
+      this.#log.error({ peer: spec.address, node: spec.node, err: String(err) }, 'peer refused by the speaker');
+    }
+  }
+
+  /** etcd connection changes at info (warn when lost: running on the last good configuration). */
+  #etcdStatus(s: WatcherStatus): void {
+    if (s.state === this.#etcdState) return;
+    this.#etcdState = s.state;
+    const o = { state: s.state, endpoint: s.endpoint, revision: s.revision, lastError: s.lastError };
+    if (s.state === 'disconnected') this.#log.warn(o, `etcd ${/no leader/.test(s.lastError ?? '') ? 'member has no leader (quorum lost)' : 'unreachable'}: running on the last good configuration, sessions untouched`);
+    else this.#log.info(o, 'etcd connection');
+  }
+
+  /** `bgp-rr drain`: Cease 6/2 with a shutdown communication to every peer; sessions stay down. */
+  #drain(text: string | undefined): DrainResult {
+    const message = text ?? `bgp-rr replica ${this.#o.name} drained for maintenance`;
+    this.#draining = true;
+    let peers = 0;
+    for (const peer of [...this.#speaker.peers()]) {
+      this.#speaker.close(peer, { subcode: 2, message, restart: false });
+      peers++;
+    }
+    this.#log.info({ peers, message }, 'drained: every session closed with Cease 6/2 (RFC 9003 shutdown communication)');
+    return { peers, message };
+  }
+
+  #peerCounts(): { configured: number; established: number } {
+    let established = 0;
+    for (const p of this.#speaker.peers()) if (p.state === 'Established') established++;
+    return { configured: this.#current.size, established };
+  }
+
+  *#peerSamples(): Iterable<PeerSample> {
+    for (const p of this.#speaker.peers()) {
+      const row = peerRow(this.#engine, p, this.#current.get(p.address));
+      yield { address: row.address, node: row.node, state: row.state, prefixes: row.prefixes };
+    }
+  }
+
+  #status(): StatusInfo {
+    const o = this.#o;
+    const w = this.#watcher.status();
+    const rib = this.#engine.locRibSummary();
+    const health: StatusInfo['health'] = this.#snapshot === undefined ? 'starting' : w.state === 'disconnected' || w.state === 'closed' ? 'degraded' : 'ok';
+    return {
+      name: o.name,
+      version: o.version,
+      pid: process.pid,
+      routerId: o.routerId,
+      clusterId: o.clusterId ?? o.routerId,
+      as: this.#config?.asNumber ?? null,
+      startTime: this.#startedAt.toISOString(),
+      uptimeSeconds: Math.round((Date.now() - this.#startedAt.getTime()) / 1000),
+      listen: this.#listenBound,
+      accepting: this.#accepted,
+      etcd: { endpoints: o.etcd.endpoints, endpoint: w.endpoint ?? null, state: w.state, revision: w.revision, latestRevision: w.latestRevision, lastError: w.lastError ?? null },
+      registered: this.#registration?.status().registered ?? false,
+      health,
+      tablesReleased: this.#engine.released,
+      tablesReleaseReason: this.#engine.releaseReason,
+      routePolicy: o.routePolicy,
+      draining: this.#draining,
+      counts: {
+        peersConfigured: this.#current.size,
+        peersEstablished: this.#peerCounts().established,
+        prefixes: { ipv4: rib.prefixes.get(0x101) ?? 0, ipv6: rib.prefixes.get(0x201) ?? 0 },
+        paths: rib.paths,
+        rejectedPaths: rib.rejected,
+        updateGroups: rib.updateGroups,
+      },
+    };
+  }
+}
+
+function settingsOf(spec: PeerSpec): { address: string; node: string; isClient: boolean; localAs: number } {
+  return { address: spec.address, node: spec.node, isClient: spec.isClient, localAs: spec.config.localAs };
 }
 
 export function defaultName(): string {

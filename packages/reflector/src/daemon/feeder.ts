@@ -10,8 +10,8 @@
  * - Work is done in rounds on setImmediate with a byte budget per round, so timers
  *   (KeepaliveTimer, HoldTimer) and socket reads run between rounds: keepalives are
  *   never starved while thousands of peers converge.
- * - New work is picked up at a pace: the members the update groups name
- *   (`takeMembersWithWork`) are taken at most every `members / 100` ms (at most 50 ms).
+ * - New work is picked up at a pace: the peers the engine names
+ *   (`takePeersWithWork`) are taken at most every `members / 100` ms (at most 50 ms).
  *   Taking them hands every member what arrived since the last time, at a cost per
  *   member (its share of a new block, one socket write): with 5,000 members and UPDATEs
  *   trickling in, a pickup per event-loop turn gave each member thousands of one-UPDATE
@@ -20,7 +20,7 @@
  *   (a backlog over several rounds) and drained sockets are served without waiting.
  */
 import type { Peer, Speaker } from '@bgp-rr/bgp-speaker';
-import type { RouteEngine } from '../engine/engine.js';
+import type { FrameSource } from '../engine/vocabulary.js';
 
 export interface FeederOptions {
   /** Bytes pulled for one peer per send (default 256 KiB). */
@@ -46,8 +46,8 @@ const defaultInterval = (members: number): number => Math.min(50, members / 100)
 export class Feeder {
   readonly #parked = new Set<string>();
   /**
-   * Peers that may have frames to pull, in the order they will be served: the update
-   * groups name the members they gave work to (`takeMembersWithWork`), a drained socket
+   * Peers that may have frames to pull, in the order they will be served: the engine
+   * names the peers it gave work to (`takePeersWithWork`), a drained socket
    * puts its peer back. A round visits these only, never every peer: with thousands of
    * peers and a round per 'drain' event, walking them all was most of the CPU.
    */
@@ -67,7 +67,7 @@ export class Feeder {
 
   constructor(
     private readonly speaker: Speaker,
-    private readonly engine: RouteEngine,
+    private readonly source: FrameSource,
     private readonly o: FeederOptions = {},
   ) {
     this.#chunk = o.chunkBytes ?? 256 * 1024;
@@ -80,7 +80,7 @@ export class Feeder {
   schedule(): void {
     if (this.#closed) return;
     this.#workWaiting = true;
-    const wait = this.#lastPickup + this.#interval(this.engine.groups.memberCount) - performance.now();
+    const wait = this.#lastPickup + this.#interval(this.source.memberCount) - performance.now();
     if (wait <= 1) return this.#runSoon();
     this.#timer ??= setTimeout(() => {
       this.#timer = undefined;
@@ -118,13 +118,13 @@ export class Feeder {
   }
 
   #roundRobin(): void {
-    if (this.#closed || !this.engine.deferral.released) return;
-    const interval = this.#interval(this.engine.groups.memberCount);
+    if (this.#closed || !this.source.released) return;
+    const interval = this.#interval(this.source.memberCount);
     const now = performance.now();
     if (this.#workWaiting && now - this.#lastPickup >= interval - 1) {
       this.#workWaiting = false;
       this.#lastPickup = now;
-      for (const address of this.engine.groups.takeMembersWithWork()) this.#ready.add(address);
+      for (const address of this.source.takePeersWithWork()) this.#ready.add(address);
     }
     let budget = this.#round;
     let visits = this.#roundPeers;
@@ -139,7 +139,7 @@ export class Feeder {
       if (peer === undefined || peer.state !== 'Established') continue;
       const sent = this.#feed(peer, budget);
       budget -= sent;
-      if (sent > 0 && !this.#parked.has(address) && this.engine.pending(address) > 0) this.#ready.add(address);
+      if (sent > 0 && !this.#parked.has(address) && this.source.pending(address) > 0) this.#ready.add(address);
     }
     // A backlog goes on at once (pacing it capped the output at roundBytes per interval);
     // new work not picked up yet waits for its turn.
@@ -151,16 +151,13 @@ export class Feeder {
   #feed(peer: Peer, budget: number): number {
     let sent = 0;
     while (sent < budget) {
-      // The groups count the messages they hand out (their chunks know it): no walk over
-      // the bytes, which was the largest single CPU cost of the feeder at N = 2000.
-      const before = this.engine.groups.messagesOut(peer.address);
-      const frames = this.engine.pull(peer.address, Math.min(this.#chunk, budget - sent));
-      if (frames.length === 0) break;
-      let bytes = 0;
-      for (const f of frames) bytes += f.length;
-      sent += bytes;
-      const below = this.speaker.send(peer, frames);
-      this.o.onSent?.(peer, this.engine.groups.messagesOut(peer.address) - before, bytes);
+      // The update groups count the messages they hand out (their chunks know it): no
+      // walk over the bytes, which was the largest single CPU cost of the feeder at N = 2000.
+      const p = this.source.pull(peer.address, Math.min(this.#chunk, budget - sent));
+      if (p.frames.length === 0) break;
+      sent += p.bytes;
+      const below = this.speaker.send(peer, p.frames);
+      this.o.onSent?.(peer, p.messages, p.bytes);
       if (!below) {
         this.#parked.add(peer.address);
         break;

@@ -9,7 +9,9 @@
  * before the first snapshot.
  */
 import { createServer, type Server } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import type { ListenAddress } from '@bgp-rr/bgp-speaker';
+import { replicaAddressesFor, type ReplicaAddress } from '@bgp-rr/etcd-store';
 
 export interface ResolvedListen {
   readonly address: string;
@@ -49,4 +51,14 @@ export async function probeListen(addresses: readonly ListenAddress[]): Promise<
 /** "ADDR:PORT", brackets around IPv6. */
 export function endpointText(a: ResolvedListen): string {
   return a.address.includes(':') ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`;
+}
+
+/**
+ * The addresses BGPPeers must name for their nodes to be ours (etcd-store desired-peers):
+ * the bound listen addresses; a wildcard stands for every address of the host ('::' for
+ * both families, as Linux binds it dual-stack).
+ */
+export function replicaAddresses(bound: readonly ResolvedListen[]): ReplicaAddress[] {
+  const host = Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((i) => i.address));
+  return replicaAddressesFor(bound, host);
 }

@@ -1,5 +1,5 @@
 /**
- * Binds the import policy (policy.ts, issue 5) to the daemon: its inputs from an
+ * Binds the import policy (engine/import-policy.ts) to the datastore: its inputs from an
  * etcd-store snapshot and the configuration derived from it (enabled pools, block
  * owners by IPAM affinity, borrowed addresses, service CIDRs of the default
  * BGPConfiguration) and the --route-policy mode.

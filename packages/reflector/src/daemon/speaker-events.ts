@@ -1,23 +1,39 @@
 /**
- * Speaker events → route engine, feeder, logs and metrics (the daemon's wiring).
- * Session up/down are logged with their reason; a session that left Established after
- * a NOTIFICATION (either way) is not graceful (RFC 4724 §4.2, no RFC 8538 N-bit).
+ * Speaker events → route engine inputs (the daemon's wiring), plus the session-level
+ * logs and counters the engine does not see (FSM transitions with their reasons,
+ * NOTIFICATIONs, messages in).
+ *
+ * A session that left Established after a NOTIFICATION (either way) is not graceful:
+ * RFC 4724 §4.2 retention applies only to a session that ended without one (we do not
+ * advertise the RFC 8538 N-bit).
  */
-import { familyKey } from '@bgp-rr/bgp-speaker';
-import type { Daemon } from './daemon.js';
+import type { Speaker } from '@bgp-rr/bgp-speaker';
+import type { RouteEngine } from '../engine/engine.js';
+import type { Counter } from 'prom-client';
+import type { Feeder } from './feeder.js';
+import type { Logger } from './log.js';
 import { familyName } from '../control/views.js';
-import { setsLastError } from './last-errors.js';
+import { setsLastError, type LastErrors } from './last-errors.js';
 
-export function wireSpeaker(d: Daemon): void {
-  const { speaker, engine, feeder, log, metrics } = d;
+export interface SpeakerWiring {
+  readonly speaker: Speaker;
+  readonly engine: RouteEngine;
+  readonly feeder: Feeder;
+  readonly log: Logger;
+  readonly updatesIn: Counter;
+  readonly lastErrors: LastErrors;
+}
+
+export function wireSpeaker(w: SpeakerWiring): void {
+  const { speaker, engine, feeder, log } = w;
   /** Peers that sent or received a NOTIFICATION since they were last Established. */
   const notified = new Set<string>();
-  const node = (address: string): string => d.current.get(address)?.node ?? '';
+  const node = (address: string): string => engine.nodeOf(address) ?? '';
 
   speaker.on('state', (peer, from, to, reason) => {
-    d.lastErrors.note(peer.address, peer.stats.lastError, Date.now(), setsLastError(from, to));
+    w.lastErrors.note(peer.address, peer.stats.lastError, Date.now(), setsLastError(from, to));
     if (from === 'Established') {
-      engine.sessionDown(peer.address, notified.has(peer.address));
+      engine.input({ type: 'sessionDown', peer: peer.address, reason, graceful: !notified.has(peer.address) });
       feeder.reset(peer.address);
       log.info({ peer: peer.address, node: node(peer.address), from, to, reason }, 'session down');
     } else {
@@ -26,7 +42,7 @@ export function wireSpeaker(d: Daemon): void {
   });
   speaker.on('established', (peer, n) => {
     notified.delete(peer.address);
-    engine.sessionUp(peer.address, n);
+    engine.input({ type: 'sessionUp', peer: peer.address, negotiated: n });
     log.info(
       {
         peer: peer.address,
@@ -36,29 +52,24 @@ export function wireSpeaker(d: Daemon): void {
         holdTime: n.holdTime,
         addPath: n.addPath.map((a) => `${familyName(a.afi)}:${a.send ? 's' : ''}${a.receive ? 'r' : ''}`),
         gracefulRestart: n.gracefulRestart ? (n.peerGracefulRestart?.restartTime ?? 0) : false,
+        routeRefresh: n.enhancedRouteRefresh ? 'enhanced' : n.routeRefresh,
         remote: peer.remoteEndpoint,
       },
       'session established',
     );
   });
   speaker.on('update', (peer, u) => {
-    metrics.updatesIn.inc();
-    const before = engine.peer(peer.address)?.withdrawalsIn ?? 0;
-    engine.update(peer.address, u);
-    const after = engine.peer(peer.address)?.withdrawalsIn ?? 0;
-    if (after > before) metrics.withdrawalsIn.inc(after - before);
+    w.updatesIn.inc();
+    engine.input({ type: 'update', peer: peer.address, update: u });
   });
   speaker.on('eor', (peer, family) => {
-    log.debug({ peer: peer.address, family: familyKey(family.afi, family.safi) }, 'End-of-RIB received');
-    engine.endOfRib(peer.address, family);
+    log.debug({ peer: peer.address, family: familyName(family.afi) }, 'End-of-RIB received');
+    engine.input({ type: 'endOfRib', peer: peer.address, family });
   });
-  speaker.on('routeRefresh', (peer, family, subtype) => {
-    log.info({ peer: peer.address, node: node(peer.address), family: familyName(family.afi), subtype }, 'route refresh requested (RFC 2918): sending the table again');
-    engine.routeRefresh(peer.address);
-  });
+  speaker.on('routeRefresh', (peer, family, subtype) => engine.input({ type: 'routeRefresh', peer: peer.address, family, subtype }));
   speaker.on('notification', (peer, direction, n) => {
     notified.add(peer.address);
-    if (direction === 'sent') d.lastErrors.note(peer.address, peer.stats.lastError, Date.now(), true);
+    if (direction === 'sent') w.lastErrors.note(peer.address, peer.stats.lastError, Date.now(), true);
     log.info({ peer: peer.address, node: node(peer.address), direction, code: n.code, subcode: n.subcode, text: n.text }, `NOTIFICATION ${direction}`);
   });
   speaker.on('unknownConnection', (remote, local) => {

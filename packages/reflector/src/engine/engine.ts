@@ -1,133 +1,286 @@
 /**
- * The route engine: speaker events in, frames out, no sockets (OpenBGPD's RDE split).
+ * The route engine: the reflector's one core (OpenBGPD's route decision engine is the
+ * model). Typed events in (vocabulary.ts EngineInput), and out only: frames to pull for
+ * the feeder (FrameSource), commands for the session layer, read-only views, and the
+ * change feed. No sockets, no logger; time comes from an injected Clock.
  *
- *   update ──► RFC 7606 action ──► RFC 4456 §8 loop check ──► import policy ──► limit
- *          ──► Adj-RIB-In (rejected paths kept, with why) ──► Loc-RIB (decision)
- *          ──► update groups (one encoding per group) ──► pull(peer, maxBytes) ─► frames
+ *   update ──► RFC 7606 action ──► RFC 4456 §8 loop check ──► import policy ──► prefix limit
+ *          ──► Adj-RIB-In (rejected paths kept, with why) ──► Loc-RIB (decision process)
+ *          ──► update groups (one encoding per group) ──► pull(peer, maxBytes) ──► frames
  *
- * - Peers are keyed by their normalised address (one session per address; a node's
- *   BIRD and bird6 are two peers). A peer is configured (`configurePeer`) before its
- *   session can come up; the speaker refuses everyone else.
- * - RFC 7606: 'treat-as-withdraw' withdraws every NLRI the UPDATE carries;
- *   'attribute-discard' was already applied by the decoder.
+ * Its private parts, each the one home of its rules: reflection.ts (RFC 4456),
+ * import-policy.ts, prefix-limit.ts, graceful-restart.ts (RFC 4724 helper and selection
+ * deferral), route-refresh.ts (RFC 2918, RFC 7313), update-groups/ (the outbound side).
+ *
+ * - Peers are keyed by their normalised address (one session per address; a node's BIRD
+ *   and bird6 are two peers). A peer is configured before its session can come up; the
+ *   speaker refuses everyone else.
  * - RFC 7911: received path ids key the Adj-RIB-In (BIRD `add paths on`).
- * - Rejected paths stay in the Adj-RIB-In and Loc-RIB with their reason (never
- *   selected): `bgp-rr routes --rejected` shows them, and a policy change can accept
- *   them later without asking the peer again (`setPolicy`: a block moving to another
- *   node moves its route, no session reset).
- * - `--max-prefixes`: past the limit, new prefixes of that peer and family are rejected
- *   ('block', as BIRD's `import limit ... action block`): no session reset.
- * - Graceful restart: helper and restarting-speaker roles in graceful-restart.ts;
- *   `pull` gives nothing until the selection deferral has released the tables.
+ * - Rejected paths stay in the Adj-RIB-In and Loc-RIB with their `Rejection` (never
+ *   selected): `bgp-rr routes --rejected` shows them, and a policy change can accept them
+ *   later without asking the peer again (a block moving to another node moves its route,
+ *   no session reset).
+ * - RFC 7606 §2 treat-as-withdraw: the UPDATE's NLRI are "handled as though they were
+ *   withdrawn". We store each as a rejected path of kind 'treat-as-withdraw' instead of
+ *   dropping it (BIRD and GoBGP drop it): for routing it is the same — never eligible, and
+ *   it replaces the path it updates — and an operator can see why the route is missing.
+ * - Re-entrancy: commands (a Cease for a prefix limit...) are handed out when the input
+ *   that caused them is done, and `onWork` is called once at the end of it.
  */
 import {
-  AttributeTable,
   AdjRibIn,
+  AttributeTable,
   LocRib,
   familyKey,
-  formatPrefix,
-  prefixKey,
   makePath,
   peerInfo,
   routeAttributes,
+  sameRejection,
+  type AdjRibInCounts,
   type Clock,
   type DecodedUpdate,
   type Family,
+  type InternedAttributes,
   type LocRibChange,
   type Negotiated,
   type Nlri,
   type Path,
   type PeerInfo,
-  type Prefix,
+  type Rejection,
 } from '@bgp-rr/bgp-speaker';
-import { reflectionLoop, type ReflectorIdentity } from './reflection.js';
-import type { ImportPolicy as FullImportPolicy } from './import-policy.js';
-import { wouldExceed } from './prefix-limit.js';
-import { UpdateGroups } from './update-groups/index.js';
+import { ChangeFeed, type RouteListener } from './feed.js';
 import { deferralComplete, GracefulRestartHelper, SelectionDeferral, type DeferralView } from './graceful-restart.js';
-
-/** What the engine needs of the import policy (policy.ts, issue 5). */
-export type ImportPolicy = Pick<FullImportPolicy, 'evaluate'>;
-
-export interface EngineLogger {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  debug(obj: object, msg: string): void;
-}
+import type { ImportPolicy } from './import-policy.js';
+import { PrefixLimits, type PrefixLimitSettings } from './prefix-limit.js';
+import { reflectionLoop, type ReflectorIdentity } from './reflection.js';
+import { RefreshReceiver, refreshAction, subtypeName } from './route-refresh.js';
+import { UpdateGroups, type UpdateGroupStats } from './update-groups/index.js';
+import type { EngineInput, FrameSource, PeerSettings, Pulled, RouteEvent, SessionCommand, WithdrawCause } from './vocabulary.js';
+import type { LocRibSummary, PeerFamilyCounts, PeerView, ReadonlyLocRibEntry } from './views.js';
 
 export interface EngineOptions {
   readonly identity: ReflectorIdentity;
+  /** Until the first policyChanged (e.g. before etcd answered). */
   readonly policy: ImportPolicy;
-  /** Per peer and family; 0 = no limit. */
-  readonly maxPrefixes: number;
+  readonly prefixLimit: PrefixLimitSettings;
   readonly clock: Clock;
-  readonly logger: EngineLogger;
   /** RFC 4724 §4.1 selection deferral (ms). */
   readonly selectionDeferralMs: number;
-  /** Called after any change that may give some peer frames to pull. */
+  /** Longest wait for an EoRR after a BoRR (RFC 7313 §4), ms; default 300 s. */
+  readonly refreshStaleMs?: number;
+  /** Called after an input (or a timer) that may have given some peer frames to pull. */
   readonly onWork?: () => void;
+  /** The session layer carries these out (see vocabulary.ts SessionCommand). */
+  readonly onCommand?: (c: SessionCommand) => void;
+  /** A feed subscriber threw (it is isolated; the engine goes on). */
+  readonly onFeedError?: (err: unknown, e: RouteEvent) => void;
 }
 
 /** What the engine knows of one configured peer. */
-export interface EnginePeer {
+interface PeerState {
   readonly address: string;
-  node: string;
   readonly isClient: boolean;
   readonly localAs: number;
+  node: string;
   info: PeerInfo | null;
   adj: AdjRibIn | null;
   negotiated: Negotiated | null;
   readonly eorReceived: Set<number>;
-  /**
-   * What was logged, to log it once: --route-policy warn's would-be rejection per path
-   * ('fk prefixKey pathId'), and 'limit fk' while the family is at --max-prefixes.
-   */
-  readonly warned: Map<string, string>;
-  /** Update groups of the current session (one per negotiated family). */
-  groupKeys: string[];
+  groupKeys: readonly string[];
   updatesIn: number;
   withdrawalsIn: number;
+  /** A Cease for its prefix limit was asked: its UPDATEs are ignored until the session is down. */
+  ceasing: boolean;
 }
 
-const LOOP_REASON = 'RFC 4456 §8';
-const LIMIT_REASON = 'max-prefixes';
+const UNICAST_V4 = familyKey(1, 1);
+const EMPTY_COUNTS: AdjRibInCounts = { received: 0, accepted: 0, rejected: 0, stale: 0 };
 
-export class RouteEngine {
-  readonly attributes = new AttributeTable();
-  readonly locRib = new LocRib();
-  readonly groups: UpdateGroups;
-  readonly helper: GracefulRestartHelper;
-  readonly deferral: SelectionDeferral;
-  readonly #peers = new Map<string, EnginePeer>();
+export class RouteEngine implements FrameSource {
+  readonly #attributes = new AttributeTable();
+  readonly #locRib = new LocRib();
+  readonly #groups: UpdateGroups;
+  readonly #helper: GracefulRestartHelper;
+  readonly #deferral: SelectionDeferral;
+  readonly #limits: PrefixLimits;
+  readonly #refresh: RefreshReceiver;
+  readonly #feed: ChangeFeed;
+  readonly #peers = new Map<string, PeerState>();
   /** Peers the selection deferral may still wait for (see #checkDeferral). */
   readonly #deferralWaiting = new Set<string>();
   #policy: ImportPolicy;
+  #depth = 0;
+  #work = false;
+  readonly #commands: SessionCommand[] = [];
 
   constructor(private readonly o: EngineOptions) {
     this.#policy = o.policy;
-    this.groups = new UpdateGroups(o.identity, this.locRib);
-    this.helper = new GracefulRestartHelper(o.clock, { sweep: (peer, fk, reason) => this.#sweep(peer, fk, reason) });
-    this.deferral = new SelectionDeferral(o.clock, o.selectionDeferralMs);
-    this.deferral.onRelease(() => {
-      this.#deferralWaiting.clear();
-      o.logger.info({ reason: this.deferral.reason }, 'tables released to peers (RFC 4724 §4.1)');
-      o.onWork?.();
+    this.#feed = new ChangeFeed(o.onFeedError);
+    this.#groups = new UpdateGroups(o.identity, this.#locRib);
+    this.#helper = new GracefulRestartHelper(o.clock, { sweep: (peer, fk, reason) => this.#run(() => this.#sweep(peer, fk, reason)) });
+    this.#deferral = new SelectionDeferral(o.clock, o.selectionDeferralMs);
+    this.#deferral.onRelease(() =>
+      this.#run(() => {
+        this.#deferralWaiting.clear();
+        this.#emit({ type: 'tablesReleased', reason: this.#deferral.reason });
+        this.#work = true;
+      }),
+    );
+    this.#limits = new PrefixLimits(o.prefixLimit, o.clock, (peer) => this.#run(() => this.#command({ type: 'start', peer })));
+    this.#refresh = new RefreshReceiver(
+      o.clock,
+      (peer, fk) => this.#run(() => this.#sweep(peer, fk, `RFC 7313 §4: no EoRR within ${(o.refreshStaleMs ?? 300_000) / 1000} s of the BoRR`)),
+      o.refreshStaleMs,
+    );
+  }
+
+  // ─── input ──────────────────────────────────────────────────────────────────────────
+
+  input(e: EngineInput): void {
+    this.#run(() => {
+      switch (e.type) {
+        case 'peerConfigured':
+          return this.#configure(e.peer);
+        case 'peerRemoved': {
+          const p = this.#peers.get(e.peer);
+          if (p !== undefined) this.#remove(p);
+          return this.#checkDeferral();
+        }
+        case 'configurationDone':
+          return this.#deferral.start();
+        case 'policyChanged':
+          return this.#setPolicy(e.policy);
+        case 'sessionUp':
+          return this.#sessionUp(e.peer, e.negotiated);
+        case 'sessionDown':
+          return this.#sessionDown(e.peer, e.reason, e.graceful);
+        case 'update':
+          return this.#update(e.peer, e.update);
+        case 'endOfRib':
+          return this.#endOfRib(e.peer, e.family);
+        case 'routeRefresh':
+          return this.#routeRefresh(e.peer, e.family, e.subtype);
+      }
     });
   }
 
-  peer(address: string): EnginePeer | undefined {
-    return this.#peers.get(address);
+  /** The change feed (see feed.ts). Returns the function that unsubscribes. */
+  subscribe(fn: RouteListener): () => void {
+    return this.#feed.subscribe(fn);
   }
 
-  peers(): IterableIterator<EnginePeer> {
-    return this.#peers.values();
+  close(): void {
+    this.#helper.close();
+    this.#deferral.close();
+    this.#limits.close();
+    this.#refresh.close();
   }
 
-  configurePeer(address: string, node: string, isClient: boolean, localAs: number): void {
+  // ─── output: frames (FrameSource) ───────────────────────────────────────────────────
+
+  get released(): boolean {
+    return this.#deferral.released;
+  }
+
+  get memberCount(): number {
+    return this.#groups.memberCount;
+  }
+
+  takePeersWithWork(): Iterable<string> {
+    return this.#groups.takeMembersWithWork();
+  }
+
+  /** Frames due to `peer`, about maxBytes; nothing before the selection deferral ends. */
+  pull(peer: string, maxBytes: number): Pulled {
+    if (!this.#deferral.released) return { frames: [], messages: 0, bytes: 0 };
+    return this.#groups.pull(peer, maxBytes);
+  }
+
+  pending(peer: string): number {
+    return this.#deferral.released ? this.#groups.pendingFor(peer) : 0;
+  }
+
+  // ─── output: read-only views ────────────────────────────────────────────────────────
+
+  /** Why the tables were released (RFC 4724 §4.1), '' while held back. */
+  get releaseReason(): string {
+    return this.#deferral.reason;
+  }
+
+  hasPeer(address: string): boolean {
+    return this.#peers.has(address);
+  }
+
+  nodeOf(address: string): string | undefined {
+    return this.#peers.get(address)?.node;
+  }
+
+  peerView(address: string): PeerView | undefined {
     const p = this.#peers.get(address);
-    if (p !== undefined && p.isClient === isClient && p.localAs === localAs) {
-      if (p.node !== node) {
-        p.node = node;
+    if (p === undefined) return undefined;
+    const gr = this.#helper.status(address);
+    return {
+      address,
+      node: p.node,
+      isClient: p.isClient,
+      established: p.negotiated !== null,
+      updatesIn: p.updatesIn,
+      withdrawalsIn: p.withdrawalsIn,
+      updateGroups: p.negotiated !== null ? p.groupKeys : [],
+      pendingOut: this.pending(address),
+      gracefulRestart: gr === undefined ? null : { phase: gr.phase, families: gr.families, expiresInMs: Math.max(0, gr.deadline - this.o.clock.now()) },
+      refreshing: (p.negotiated?.families ?? []).map((f) => familyKey(f.afi, f.safi)).filter((fk) => this.#refresh.isOpen(address, fk)),
+      limitBackoffMs: this.#limits.backoffRemaining(address),
+    };
+  }
+
+  /** One peer's paths of `family` (a familyKey). Zero for an unknown peer. */
+  peerCounts(address: string, family: number): PeerFamilyCounts {
+    const p = this.#peers.get(address);
+    const c = p?.adj?.counts(family) ?? EMPTY_COUNTS;
+    const advertised = p?.negotiated ? this.#groups.advertised(address, { afi: (family >>> 8) as Family['afi'], safi: family & 0xff }) : 0;
+    return { received: c.received, accepted: c.accepted, rejected: c.rejected, stale: c.stale, advertised };
+  }
+
+  /** The Loc-RIB of `family`: every prefix with its paths (rejected ones last) and best. */
+  routes(family: number): IterableIterator<ReadonlyLocRibEntry> {
+    return this.#locRib.entries(family);
+  }
+
+  locRibSummary(): LocRibSummary {
+    const prefixes = new Map<number, number>();
+    let paths = 0;
+    let rejected = 0;
+    for (const fk of this.#locRib.families()) {
+      let n = 0;
+      for (const e of this.#locRib.entries(fk)) {
+        if (e.best !== undefined) n++;
+        paths += e.paths.length;
+        for (const p of e.paths) if (p.rejected !== null) rejected++;
+      }
+      prefixes.set(fk, n);
+    }
+    return { prefixes, paths, rejected, updateGroups: this.#groups.stats().length };
+  }
+
+  updateGroupStats(): readonly UpdateGroupStats[] {
+    return this.#groups.stats();
+  }
+
+  /** How big the tables are: interned attribute sets as received and as sent, Loc-RIB prefixes. */
+  tableSizes(): { readonly attributeSets: number; readonly exportedAttributeSets: number; readonly prefixes: number } {
+    let prefixes = 0;
+    for (const fk of this.#locRib.families()) prefixes += this.#locRib.size(fk);
+    return { attributeSets: this.#attributes.size, exportedAttributeSets: this.#groups.attributes.size, prefixes };
+  }
+
+  // ─── peers and sessions ─────────────────────────────────────────────────────────────
+
+  #configure(s: PeerSettings): void {
+    const p = this.#peers.get(s.address);
+    if (p !== undefined && p.isClient === s.isClient && p.localAs === s.localAs) {
+      if (p.node !== s.node) {
+        p.node = s.node;
         this.#reevaluate(p);
       }
       return;
@@ -135,226 +288,247 @@ export class RouteEngine {
     // A changed peer is removed and added again, with no deferral check in between: the
     // deferral must not see it missing and release.
     if (p !== undefined) this.#remove(p);
-    this.#peers.set(address, { address, node, isClient, localAs, info: null, adj: null, negotiated: null, eorReceived: new Set(), warned: new Map(), groupKeys: [], updatesIn: 0, withdrawalsIn: 0 });
-    this.#waitForPeer(address);
+    this.#peers.set(s.address, { address: s.address, node: s.node, isClient: s.isClient, localAs: s.localAs, info: null, adj: null, negotiated: null, eorReceived: new Set(), groupKeys: [], updatesIn: 0, withdrawalsIn: 0, ceasing: false });
+    this.#waitForPeer(s.address);
     this.#checkDeferral();
   }
 
-  /** The peer left the configuration: its routes go now. */
-  unconfigurePeer(address: string): void {
-    const p = this.#peers.get(address);
-    if (p === undefined) return;
-    this.#remove(p);
-    this.#checkDeferral();
-  }
-
-  #remove(p: EnginePeer): void {
-    this.helper.forget(p.address);
-    this.groups.removeMember(p.address);
-    this.#clear(p, undefined);
+  #remove(p: PeerState): void {
+    this.#helper.forget(p.address);
+    this.#refresh.forget(p.address);
+    this.#limits.forget(p.address);
+    this.#groups.removeMember(p.address);
+    this.#clear(p, undefined, 'peer-removed');
     this.#peers.delete(p.address);
   }
 
-  sessionUp(address: string, n: Negotiated): void {
+  #sessionUp(address: string, n: Negotiated): void {
     const p = this.#peers.get(address);
     if (p === undefined) return;
     p.negotiated = n;
     p.eorReceived.clear();
-    for (const k of [...p.warned.keys()]) if (k.startsWith('limit ')) p.warned.delete(k);
+    p.ceasing = false;
     p.info = peerInfo({ id: address, routerId: n.peerId, address, asn: n.peerAs, isClient: p.isClient, isIbgp: n.peerAs === p.localAs });
-    p.adj ??= new AdjRibIn(p.info, this.attributes);
-    this.helper.sessionEstablished(address, n.peerGracefulRestart);
-    p.groupKeys = this.groups.addMember(p.info, n.families, n.codec);
+    p.adj ??= new AdjRibIn(p.info, this.#attributes);
+    this.#limits.sessionUp(address);
+    this.#emit({ type: 'peerUp', peer: address, node: p.node, negotiated: n });
+    this.#helper.sessionEstablished(address, n.peerGracefulRestart);
+    p.groupKeys = this.#groups.addMember(p.info, n.families, n.codec);
     this.#waitForPeer(address);
     this.#checkDeferral();
-    this.o.onWork?.();
+    this.#work = true;
   }
 
-  /** The session left Established; `byNotification`: a NOTIFICATION was sent or received. */
-  sessionDown(address: string, byNotification: boolean): void {
+  #sessionDown(address: string, reason: string, graceful: boolean): void {
     const p = this.#peers.get(address);
     if (p === undefined || p.negotiated === null) return;
-    this.groups.removeMember(address);
+    this.#groups.removeMember(address);
     p.groupKeys = [];
-    const retained = this.helper.sessionLost(address, p.negotiated.gracefulRestart ? p.negotiated.peerGracefulRestart : null, byNotification);
+    this.#refresh.forget(address);
+    const retained = this.#helper.sessionLost(address, p.negotiated.gracefulRestart ? p.negotiated.peerGracefulRestart : null, !graceful);
     p.negotiated = null;
     p.eorReceived.clear();
+    p.ceasing = false;
     this.#waitForPeer(address);
-    if (p.adj === null) return;
-    for (const fk of p.adj.families()) {
-      if (retained.includes(fk)) {
-        const n = p.adj.markStale(fk);
-        if (n > 0) this.o.logger.info({ peer: address, node: p.node, family: fk, stale: n }, 'routes kept as stale: graceful restart (RFC 4724 §4.2)');
-      } else this.#clear(p, fk);
+    let stale = 0;
+    for (const fk of p.adj?.families() ?? []) {
+      if (!retained.includes(fk)) {
+        this.#clear(p, fk, 'session-down');
+        continue;
+      }
+      const n = p.adj!.markStale(fk);
+      stale += n;
+      if (n > 0) this.#emit({ type: 'staleMarked', peer: address, node: p.node, family: fk, count: n, cause: 'graceful-restart' });
+    }
+    this.#emit({ type: 'peerDown', peer: address, node: p.node, reason, retained, stale });
+  }
+
+  #endOfRib(address: string, family: Family): void {
+    const p = this.#peers.get(address);
+    if (p === undefined) return;
+    const fk = familyKey(family.afi, family.safi);
+    p.eorReceived.add(fk);
+    this.#helper.endOfRib(address, fk);
+    this.#checkDeferral();
+  }
+
+  #routeRefresh(address: string, family: Family, subtype: number): void {
+    const p = this.#peers.get(address);
+    const n = p?.negotiated;
+    if (p === undefined || n == null) return;
+    const fk = familyKey(family.afi, family.safi);
+    const a = refreshAction(
+      subtype,
+      {
+        familyNegotiated: n.families.some((f) => f.afi === family.afi && f.safi === family.safi),
+        enhanced: n.enhancedRouteRefresh,
+        endOfRibSent: this.#deferral.released && this.#groups.endOfRibSent(address, family),
+        peerGracefulRestart: n.peerGracefulRestart !== null,
+        endOfRibReceived: p.eorReceived.has(fk),
+      },
+      this.#refresh.isOpen(address, fk),
+    );
+    this.#emit({ type: 'routeRefresh', peer: address, node: p.node, family: fk, subtype: subtypeName(subtype), enhanced: n.enhancedRouteRefresh, ...(a.action === 'ignore' ? { ignored: a.why } : {}) });
+    switch (a.action) {
+      case 'resend':
+        this.#groups.refresh(address, family, a.enhanced);
+        this.#work = true;
+        return;
+      case 'mark-stale': {
+        this.#refresh.begin(address, fk);
+        const count = p.adj?.markStale(fk) ?? 0;
+        this.#emit({ type: 'staleMarked', peer: address, node: p.node, family: fk, count, cause: 'route-refresh' });
+        return;
+      }
+      case 'sweep-stale':
+        this.#refresh.end(address, fk);
+        return this.#sweep(address, fk, 'RFC 7313 §4: EoRR received');
+      case 'ignore':
+        return;
     }
   }
 
-  update(address: string, d: DecodedUpdate): void {
+  // ─── UPDATE ─────────────────────────────────────────────────────────────────────────
+
+  #update(address: string, d: DecodedUpdate): void {
     const p = this.#peers.get(address);
-    if (p === undefined || p.adj === null || p.info === null) return;
+    if (p === undefined || p.adj === null || p.info === null || p.negotiated === null || p.ceasing) return;
     p.updatesIn++;
     const u = d.update;
     const a = u.attributes;
-    for (const n of u.withdrawn) this.#withdraw(p, familyKey(1, 1), n);
+    if (d.errors.length > 0) this.#emit({ type: 'updateErrors', peer: address, node: p.node, action: d.action, errors: d.errors.map((e) => e.message) });
+    for (const n of u.withdrawn) this.#withdraw(p, UNICAST_V4, n);
     if (a.mpUnreach !== undefined && a.mpUnreach.safi === 1) {
       const fk = familyKey(a.mpUnreach.afi, 1);
       for (const n of a.mpUnreach.withdrawn) this.#withdraw(p, fk, n);
     }
     const reach: { fk: number; nlri: readonly Nlri[] }[] = [];
-    if (u.nlri.length > 0) reach.push({ fk: familyKey(1, 1), nlri: u.nlri });
+    if (u.nlri.length > 0) reach.push({ fk: UNICAST_V4, nlri: u.nlri });
     if (a.mpReach !== undefined && a.mpReach.safi === 1 && a.mpReach.nlri.length > 0) reach.push({ fk: familyKey(a.mpReach.afi, 1), nlri: a.mpReach.nlri });
-    if (d.errors.length > 0) {
-      this.o.logger.warn({ peer: address, node: p.node, action: d.action, errors: d.errors.map((e) => e.message) }, `malformed UPDATE handled per RFC 7606 (${d.action})`);
+    this.#work = true;
+    if (reach.length === 0) return;
+    const attrs = this.#attributes.intern(routeAttributes(a)); // one reference for this UPDATE, given back below
+    const verdict: Rejection | null =
+      d.action === 'treat-as-withdraw' ? { kind: 'treat-as-withdraw', text: `RFC 7606: ${d.errors.map((e) => e.message).join('; ')}` } : reflectionLoop(attrs.attrs, this.o.identity);
+    try {
+      for (const r of reach) for (const n of r.nlri) if (!this.#announce(p, r.fk, n, attrs, verdict)) return;
+    } finally {
+      this.#attributes.release(attrs);
     }
-    if (d.action === 'treat-as-withdraw') {
-      for (const r of reach) for (const n of r.nlri) this.#withdraw(p, r.fk, n);
-      this.o.onWork?.();
-      return;
-    }
-    if (reach.length > 0) {
-      const attrs = this.attributes.intern(routeAttributes(a));
-      const loop = reflectionLoop(attrs.attrs, this.o.identity);
-      let first = true;
-      for (const r of reach) {
-        for (const n of r.nlri) {
-          if (!first) this.attributes.retain(attrs);
-          first = false;
-          const reason = loop ?? this.#policyReason(p, r.fk, n.prefix, n.pathId) ?? this.#limitReason(p, r.fk, n);
-          this.#store(p, r.fk, makePath(n.prefix, n.pathId, attrs, p.info, reason));
+  }
+
+  /** One announced path: judged, limited, stored. False: stop reading this UPDATE (the session is being closed). */
+  #announce(p: PeerState, fk: number, n: Nlri, attrs: InternedAttributes, verdict: Rejection | null): boolean {
+    const adj = p.adj!;
+    const old = adj.get(fk, n.prefix, n.pathId);
+    const rejection = verdict ?? this.#judge(p, fk, n.prefix, n.pathId);
+    if (old === undefined) {
+      const a = this.#limits.admit(p.address, fk, adj.counts(fk).received);
+      const limit = this.#limits.settings.max;
+      if (a.verdict === 'cease') {
+        p.ceasing = true;
+        this.#emit({ type: 'limitExceeded', peer: p.address, node: p.node, family: fk, limit, action: 'cease', prefix: n.prefix, reconnectInMs: a.restartInMs, attempt: a.attempt });
+        this.#command({ type: 'cease', peer: p.address, subcode: a.subcode, data: a.data, reason: `prefix limit ${limit} exceeded` });
+        return false;
+      }
+      if (a.verdict !== 'store' && a.first) this.#emit({ type: 'limitExceeded', peer: p.address, node: p.node, family: fk, limit, action: a.verdict, prefix: n.prefix });
+      if (a.verdict === 'block') {
+        if (this.#feed.active) {
+          const dropped = makePath(n.prefix, n.pathId, attrs, p.info!, { kind: 'limit', text: `prefix limit ${limit} reached: dropped` });
+          this.#emit({ type: 'pathRejected', peer: p.address, node: p.node, family: fk, path: dropped, rejection: dropped.rejected!, replaced: undefined, stored: false });
         }
+        return true;
       }
     }
-    this.o.onWork?.();
+    this.#store(p, fk, makePath(n.prefix, n.pathId, this.#attributes.retain(attrs), p.info!, rejection), old);
+    return true;
   }
 
-  endOfRib(address: string, family: Family): void {
-    const p = this.#peers.get(address);
-    if (p === undefined) return;
-    const fk = familyKey(family.afi, family.safi);
-    p.eorReceived.add(fk);
-    this.helper.endOfRib(address, fk);
-    this.#checkDeferral();
-  }
-
-  /** RFC 2918: the peer asks for our table again; it gets its groups' tables from scratch. */
-  routeRefresh(address: string): void {
-    const p = this.#peers.get(address);
-    if (p === undefined || p.negotiated === null || p.info === null) return;
-    this.groups.addMember(p.info, p.negotiated.families, p.negotiated.codec);
-    this.o.onWork?.();
-  }
-
-  /** A new policy (snapshot changed): every path is judged again; only changed verdicts move. */
-  setPolicy(policy: ImportPolicy): void {
-    this.#policy = policy;
-    for (const p of this.#peers.values()) this.#reevaluate(p);
-  }
-
-  /** Frames due to `address`, about maxBytes; nothing before the selection deferral ends. */
-  pull(address: string, maxBytes: number): Uint8Array[] {
-    if (!this.deferral.released) return [];
-    return this.groups.pull(address, maxBytes);
-  }
-
-  pending(address: string): number {
-    return this.deferral.released ? this.groups.pendingFor(address) : 0;
-  }
-
-  close(): void {
-    this.helper.close();
-    this.deferral.close();
-  }
-
-  /** Why import policy rejects `prefix` from this peer, or null; 'warn' mode warnings are logged once per path. */
-  #policyReason(p: EnginePeer, fk: number, prefix: Prefix, pathId: number): string | null {
+  /** Import policy's verdict on a path from `p`; warn mode's would-be rejection goes to the feed. */
+  #judge(p: PeerState, fk: number, prefix: Path['prefix'], pathId: number): Rejection | null {
     const v = this.#policy.evaluate(prefix, p.node);
-    if (!v.accepted) return v.reason;
-    const key = `${fk} ${prefixKey(prefix)} ${pathId}`;
-    if (v.warning === undefined) p.warned.delete(key);
-    else if (p.warned.get(key) !== v.warning) {
-      p.warned.set(key, v.warning);
-      this.o.logger.warn({ peer: p.address, node: p.node, prefix: formatPrefix(prefix), pathId, reason: v.warning }, 'route would be rejected (--route-policy warn): accepted');
-    }
+    if (!v.accepted) return { kind: 'policy', text: v.reason };
+    if (v.warning !== undefined) this.#emit({ type: 'policyWarning', peer: p.address, node: p.node, family: fk, prefix, pathId, warning: v.warning });
     return null;
   }
 
-  #limitReason(p: EnginePeer, fk: number, n: Nlri): string | null {
-    const max = this.o.maxPrefixes;
-    if (p.adj === null || !wouldExceed(p.adj.counts(fk).accepted, max)) return null;
-    const old = p.adj.get(fk, n.prefix, n.pathId);
-    return old !== undefined && old.rejected === null ? null : `${LIMIT_REASON} ${max} reached`;
+  /** Adj-RIB-In, then Loc-RIB and groups; `old`: the path it replaces, if any. */
+  #store(p: PeerState, fk: number, path: Path, old: Path | undefined): void {
+    const replaced = p.adj!.update(path, fk) ?? old;
+    if (path.rejected === null) this.#emit({ type: 'pathAccepted', peer: p.address, node: p.node, family: fk, path, replaced });
+    else this.#emit({ type: 'pathRejected', peer: p.address, node: p.node, family: fk, path, rejection: path.rejected, replaced, stored: true });
+    this.#apply(this.#locRib.update(path, fk, replaced ?? null));
   }
 
-  /**
-   * Adj-RIB-In then Loc-RIB then groups; logs a rejection once per change of verdict —
-   * except the max-prefixes one, logged once per family until the peer is back under
-   * its limit (a leak of many prefixes gives one line, not one per prefix).
-   */
-  #store(p: EnginePeer, fk: number, path: Path): void {
-    const old = p.adj!.update(path, fk);
-    if (path.rejected?.startsWith(LIMIT_REASON) === true) {
-      const limitKey = `limit ${fk}`;
-      if (!p.warned.has(limitKey)) {
-        p.warned.set(limitKey, path.rejected);
-        this.o.logger.warn({ peer: p.address, node: p.node, family: fk, firstPrefix: formatPrefix(path.prefix), reason: path.rejected }, 'prefix limit reached: new prefixes from this peer rejected');
-      }
-    } else if (path.rejected !== null && old?.rejected !== path.rejected) {
-      this.o.logger.warn({ peer: p.address, node: p.node, prefix: formatPrefix(path.prefix), pathId: path.pathId, reason: path.rejected }, 'route rejected');
-    } else if (path.rejected === null && old !== undefined && old.rejected !== null) {
-      this.o.logger.info({ peer: p.address, node: p.node, prefix: formatPrefix(path.prefix), pathId: path.pathId }, 'route accepted (was rejected)');
-    }
-    this.#apply(this.locRib.update(path, fk));
-  }
-
-  #withdraw(p: EnginePeer, fk: number, n: Nlri): void {
+  #withdraw(p: PeerState, fk: number, n: Nlri): void {
     p.withdrawalsIn++;
-    if (p.warned.size > 0) p.warned.delete(`${fk} ${prefixKey(n.prefix)} ${n.pathId}`);
-    const old = p.adj?.withdraw(fk, n.prefix, n.pathId);
-    if (old !== undefined) this.#apply(this.locRib.withdraw(old, fk));
-    if (p.warned.has(`limit ${fk}`) && p.adj !== null && !wouldExceed(p.adj.counts(fk).accepted, this.o.maxPrefixes)) p.warned.delete(`limit ${fk}`);
+    const old = p.adj!.withdraw(fk, n.prefix, n.pathId);
+    if (old === undefined) return;
+    this.#emit({ type: 'pathWithdrawn', peer: p.address, node: p.node, family: fk, path: old, cause: 'withdrawn' });
+    this.#apply(this.#locRib.withdraw(old, fk));
+    const back = this.#limits.afterWithdraw(p.address, fk, p.adj!.counts(fk).received);
+    if (back === null) return;
+    this.#emit({ type: 'limitCleared', peer: p.address, node: p.node, family: fk, limit: this.#limits.settings.max });
+    if (back.refresh && p.negotiated?.routeRefresh === true) this.#command({ type: 'requestRefresh', peer: p.address, family: { afi: (fk >>> 8) as Family['afi'], safi: fk & 0xff } });
   }
 
   #apply(change: LocRibChange | null): void {
-    if (change !== null) this.groups.onLocRibChange(change);
+    if (change === null) return;
+    this.#groups.onLocRibChange(change);
+    if (change.oldBest !== change.newBest) this.#emit({ type: 'bestChanged', family: change.family, prefix: change.prefix, oldBest: change.oldBest, newBest: change.newBest });
+    this.#work = true;
   }
 
   /** Removes the peer's paths (of `fk`, or all). */
-  #clear(p: EnginePeer, fk: number | undefined): void {
+  #clear(p: PeerState, fk: number | undefined, cause: WithdrawCause): void {
     if (p.adj === null) return;
-    for (const old of p.adj.clear(fk)) this.#apply(this.locRib.withdraw(old, familyKey(old.prefix.afi, 1)));
-    this.o.onWork?.();
+    for (const old of p.adj.clear(fk)) this.#gone(p, old, cause);
   }
 
   #sweep(address: string, fk: number | undefined, reason: string): void {
     const p = this.#peers.get(address);
     if (p?.adj == null) return;
     const gone = p.adj.sweepStale(fk);
-    for (const old of gone) this.#apply(this.locRib.withdraw(old, familyKey(old.prefix.afi, 1)));
-    this.o.logger.info({ peer: address, node: p.node, family: fk ?? 'all', withdrawn: gone.length, reason }, 'stale routes swept');
-    this.o.onWork?.();
+    for (const old of gone) this.#gone(p, old, 'stale');
+    this.#emit({ type: 'staleSwept', peer: address, node: p.node, family: fk, count: gone.length, reason });
   }
 
-  #reevaluate(p: EnginePeer): void {
+  #gone(p: PeerState, old: Path, cause: WithdrawCause): void {
+    const fk = familyKey(old.prefix.afi, 1);
+    this.#emit({ type: 'pathWithdrawn', peer: p.address, node: p.node, family: fk, path: old, cause });
+    this.#apply(this.#locRib.withdraw(old, fk));
+  }
+
+  // ─── import policy ──────────────────────────────────────────────────────────────────
+
+  /** A new policy (the datastore changed): every path is judged again; only changed verdicts move. */
+  #setPolicy(policy: ImportPolicy): void {
+    this.#policy = policy;
+    let changed = 0;
+    for (const p of this.#peers.values()) changed += this.#reevaluate(p);
+    this.#emit({ type: 'policyApplied', changed });
+  }
+
+  /** Policy again over the peer's paths (loops and malformed UPDATEs do not depend on it). */
+  #reevaluate(p: PeerState): number {
     const adj = p.adj;
-    if (adj === null) return;
+    if (adj === null) return 0;
     let moved = 0;
     for (const fk of adj.families()) {
       for (const old of [...adj.paths(fk)]) {
-        if (old.rejected?.startsWith(LOOP_REASON)) continue;
-        let reason = this.#policyReason(p, fk, old.prefix, old.pathId);
-        if (reason === null && old.rejected?.startsWith(LIMIT_REASON)) reason = old.rejected;
-        if (reason === old.rejected) continue;
-        const np = makePath(old.prefix, old.pathId, this.attributes.retain(old.attrs), old.peer, reason);
+        if (old.rejected !== null && old.rejected.kind !== 'policy') continue;
+        const rejection = this.#judge(p, fk, old.prefix, old.pathId);
+        if (sameRejection(rejection, old.rejected)) continue;
+        const np = makePath(old.prefix, old.pathId, this.#attributes.retain(old.attrs), old.peer, rejection);
         np.stale = old.stale;
-        this.#store(p, fk, np);
+        this.#store(p, fk, np, old);
         moved++;
       }
     }
-    if (moved > 0) {
-      this.o.logger.info({ peer: p.address, node: p.node, paths: moved }, 'import policy re-evaluated: verdicts changed');
-      this.o.onWork?.();
-    }
+    return moved;
   }
+
+  // ─── RFC 4724 §4.1 selection deferral ───────────────────────────────────────────────
 
   /**
    * RFC 4724 §4.1: defer "until it receives the End-of-RIB marker from all its peers
@@ -370,26 +544,54 @@ export class RouteEngine {
    * a lazy scan from the first peer still 4 s at N = 5000.)
    */
   #checkDeferral(): void {
-    if (this.deferral.released) return;
+    if (this.#deferral.released) return;
     for (const address of this.#deferralWaiting) {
       const p = this.#peers.get(address);
       if (p !== undefined && !deferralComplete(this.#deferralView(p))) return;
       this.#deferralWaiting.delete(address);
     }
-    this.deferral.check(this.#deferralViews());
+    this.#deferral.check(this.#deferralViews());
   }
 
   #waitForPeer(address: string): void {
-    if (!this.deferral.released) this.#deferralWaiting.add(address);
+    if (!this.#deferral.released) this.#deferralWaiting.add(address);
   }
 
   *#deferralViews(): Generator<DeferralView> {
     for (const p of this.#peers.values()) yield this.#deferralView(p);
   }
 
-  #deferralView(p: EnginePeer): DeferralView {
+  #deferralView(p: PeerState): DeferralView {
     const gr = p.negotiated?.gracefulRestart === true ? p.negotiated.peerGracefulRestart : null;
     const waitFor = gr === null || gr.restarting ? [] : (p.negotiated?.families.map((f) => familyKey(f.afi, f.safi)) ?? []);
     return { established: p.negotiated !== null, families: waitFor, eorReceived: p.eorReceived };
+  }
+
+  // ─── plumbing ───────────────────────────────────────────────────────────────────────
+
+  /** Runs `fn` as one input: commands and onWork go out when the outermost run ends. */
+  #run(fn: () => void): void {
+    this.#depth++;
+    try {
+      fn();
+    } finally {
+      if (--this.#depth === 0) this.#flush();
+    }
+  }
+
+  #flush(): void {
+    while (this.#commands.length > 0) this.o.onCommand?.(this.#commands.shift()!);
+    if (this.#work) {
+      this.#work = false;
+      this.o.onWork?.();
+    }
+  }
+
+  #command(c: SessionCommand): void {
+    this.#commands.push(c);
+  }
+
+  #emit(e: RouteEvent): void {
+    if (this.#feed.active) this.#feed.emit(e);
   }
 }

@@ -1,5 +1,5 @@
 /**
- * PURE import policy (issue 5): which prefixes a Calico node may announce to the
+ * PURE import policy: which prefixes a Calico node may announce to the
  * reflector, derived from the datastore (IP pools, IPAM blocks and their affinities,
  * borrowed addresses, service CIDRs). No I/O, no logger, no clock.
  *
@@ -47,7 +47,6 @@
  * length (usually one), not a scan over thousands of blocks.
  */
 import { Afi, formatPrefix, ipv4Prefix, ipv6Prefix, parsePrefix, prefixKey, type Prefix } from '@bgp-rr/bgp-speaker';
-import { deriveOwners, derivePools, type Snapshot } from '@bgp-rr/etcd-store';
 
 export type RoutePolicyMode = 'enforce' | 'warn' | 'off';
 
@@ -62,7 +61,7 @@ export interface ImportPolicy {
   readonly issues: readonly string[];
 }
 
-/** The parts of an IPPool the policy reads (etcd-store PoolInfo and IPPool both fit). */
+/** The parts of an IPPool the policy reads (etcd-store's PoolInfo and IPPool both fit). */
 export interface PolicyPool {
   readonly name: string;
   readonly cidr: { readonly cidr: string };
@@ -79,14 +78,6 @@ export interface PolicyInputs {
   /** BGPConfiguration serviceClusterIPs, serviceExternalIPs, serviceLoadBalancerIPs. */
   readonly serviceCidrs: readonly string[];
   readonly mode: RoutePolicyMode;
-}
-
-/** Policy inputs from an etcd-store snapshot alone (BGPConfiguration "default"). */
-export function policyInputsFromSnapshot(s: Snapshot, mode: RoutePolicyMode = 'enforce'): PolicyInputs {
-  const g = s.configs.get('default')?.value;
-  const serviceCidrs = g === undefined ? [] : [...g.serviceClusterIPs, ...g.serviceExternalIPs, ...g.serviceLoadBalancerIPs].map((c) => c.cidr);
-  const { blockOwners, borrowed } = deriveOwners(s);
-  return { pools: derivePools(s), blocks: blockOwners, borrowed, serviceCidrs, mode };
 }
 
 const ACCEPT: ImportVerdict = { accepted: true };

@@ -1,53 +1,40 @@
 /**
- * PURE limits (issue 5): what one peer may cost the reflector. No sockets, no timers:
- * every function takes `now` (ms) from the caller's clock.
+ * The prefix limit: how many paths one peer may have us hold per address family, and what
+ * happens past it. The one home of this rule (`--max-prefixes N`, `--max-prefixes-action`).
+ * PURE apart from the injected Clock (the backoff timer).
  *
- *   max-prefix      per peer and family; above it, Cease subcode 1 "Maximum Number of
- *                   Prefixes Reached" with RFC 4486 §4 data (AFI, SAFI, upper bound)
- *                   and a reconnect backoff (the peer is refused while it runs).
- *   ReconnectBackoff  the IdleHold schedule after such a Cease (RFC 4271 §8.1.1
- *                   DampPeerOscillations: the delay grows with each repeat).
- *   TokenBucket     per-peer UPDATE processing budget: a peer over budget has its socket
- *                   paused until `msUntil` says a token is back, so one flapping peer
- *                   cannot starve the others (each peer's bucket is its own).
+ * What is counted: the paths the peer has in the Adj-RIB-In for the family, accepted or
+ * rejected alike (both cost memory; RFC 4486 §4 speaks of "the number of address prefixes
+ * received from the peer"). With ADD-PATH each path counts. Only a path that is new (not an
+ * update of one already held) can take the count over the limit.
  *
- * Connection caps live in the speaker: unknown addresses are closed at accept, a peer
- * holds at most two connections (RFC 4271 §6.8), and `maxConnections` bounds each
- * listening socket (bgp-speaker SpeakerOptions).
+ * What happens (BIRD's `import limit N action ...` words):
+ *   cease  RFC 4486 §4: the session is closed with Cease subcode 1 "Maximum Number of
+ *          Prefixes Reached", data AFI (2) | SAFI (1) | upper bound (4); the path that
+ *          went over is not stored, nor anything after it. The session is kept down for a
+ *          backoff that doubles with each repeat (60 s .. 300 s, BIRD's `error wait time`;
+ *          jittered down by up to a quarter, RFC 4271 §10), starting again from 60 s
+ *          once the peer stayed up 10 minutes (RFC 4271 §8.1.1 DampPeerOscillations in
+ *          spirit); then it may come back. The default.
+ *   block  the session stays up; a path past the limit is dropped, not stored (it would
+ *          cost the memory the limit protects) and logged once per crossing. When the peer
+ *          withdraws enough to be back under its limit, we ask it for the family again
+ *          (ROUTE-REFRESH, RFC 2918), if it supports it, so that what was dropped can fit.
+ *   warn   everything is stored; crossing the limit is reported once.
+ * Each crossing gives one `limitExceeded` feed event; getting back under gives `limitCleared`.
  */
-import { Afi, Safi, type Family } from '@bgp-rr/bgp-speaker';
+import { CeaseSubcode, ErrorCode, type Clock, type TimerHandle } from '@bgp-rr/bgp-speaker';
 
 /** What happens when a peer goes past --max-prefixes (BIRD's `import limit ... action` words). */
 export type PrefixLimitAction = 'cease' | 'block' | 'warn';
 
-export const DEFAULT_MAX_PREFIXES = 1000;
+export const PREFIX_LIMIT_ACTIONS: readonly PrefixLimitAction[] = ['cease', 'block', 'warn'];
 
-/** RFC 4486 §2: Cease subcodes used here. */
-export const CEASE = 6;
-export const CEASE_MAX_PREFIXES = 1;
-
-export interface PrefixLimitExceeded {
-  readonly afi: number;
-  readonly safi: number;
-  readonly limit: number;
-  readonly count: number;
-}
-
-/**
- * The first family whose accepted-prefix count is above `limit` (limit 0: no limit).
- * `counts` maps a family key `(afi << 8) | safi` (wire familyKey) to its count.
- */
-export function checkMaxPrefixes(counts: Iterable<readonly [number, number]>, limit: number): PrefixLimitExceeded | null {
-  if (limit <= 0) return null;
-  for (const [fk, count] of counts) {
-    if (count > limit) return { afi: fk >>> 8, safi: fk & 0xff, limit, count };
-  }
-  return null;
-}
-
-/** Would accepting one more prefix of this family exceed the limit? */
-export function wouldExceed(count: number, limit: number): boolean {
-  return limit > 0 && count + 1 > limit;
+export interface PrefixLimitSettings {
+  /** Paths per peer and family; 0: no limit. */
+  readonly max: number;
+  readonly action: PrefixLimitAction;
+  readonly backoff?: BackoffOptions;
 }
 
 /**
@@ -58,13 +45,13 @@ export function wouldExceed(count: number, limit: number): boolean {
  * optionally include the Address Family information [RFC4760] and the upper bound in
  * the 'Data' field":  AFI (2 octets) | SAFI (1 octet) | Prefix upper bound (4 octets).
  */
-export function maxPrefixNotification(e: Pick<PrefixLimitExceeded, 'afi' | 'safi' | 'limit'>): { code: number; subcode: number; data: Uint8Array } {
+export function maxPrefixNotification(e: { afi: number; safi: number; limit: number }): { code: number; subcode: number; data: Uint8Array } {
   const data = new Uint8Array(7);
   const v = new DataView(data.buffer);
   v.setUint16(0, e.afi);
   v.setUint8(2, e.safi);
   v.setUint32(3, Math.min(e.limit, 0xffffffff) >>> 0);
-  return { code: CEASE, subcode: CEASE_MAX_PREFIXES, data };
+  return { code: ErrorCode.CEASE, subcode: CeaseSubcode.MAX_PREFIXES, data };
 }
 
 /** Decodes RFC 4486 §4 data (for logs and tests); null when it is not 7 octets. */
@@ -72,11 +59,6 @@ export function decodeMaxPrefixData(data: Uint8Array): { afi: number; safi: numb
   if (data.length !== 7) return null;
   const v = new DataView(data.buffer, data.byteOffset, data.byteLength);
   return { afi: v.getUint16(0), safi: v.getUint8(2), limit: v.getUint32(3) };
-}
-
-export function familyName(f: Pick<Family, 'afi' | 'safi'>): string {
-  const afi = f.afi === Afi.IPV4 ? 'ipv4' : f.afi === Afi.IPV6 ? 'ipv6' : `afi-${f.afi}`;
-  return f.safi === Safi.UNICAST ? `${afi}-unicast` : `${afi}-safi-${f.safi}`;
 }
 
 export interface BackoffOptions {
@@ -103,10 +85,7 @@ export function backoffDelay(attempt: number, random: number, o: BackoffOptions 
   return Math.round(raw * (1 - jitter * Math.min(Math.max(random, 0), 1)));
 }
 
-/**
- * Per-peer penalty after a limit Cease: while it runs, the peer's connections are
- * refused (Calico nodes dial us, so "reconnect with backoff" = refuse until then).
- */
+/** Per-peer penalty after a limit Cease: when it may come back, growing with repeats. */
 export class ReconnectBackoff {
   readonly #state = new Map<string, { attempts: number; until: number; lastUp: number }>();
 
@@ -146,86 +125,113 @@ export class ReconnectBackoff {
   }
 }
 
-/**
- * A token bucket: `capacity` tokens, refilled at `ratePerSec`. One token = one UPDATE
- * message processed. Starts full.
- */
-export class TokenBucket {
-  #tokens: number;
-  #at: number;
+/** What to do with one new path of a peer (see `PrefixLimits.admit`). */
+export type Admission =
+  | { readonly verdict: 'store' }
+  /** Over the limit: store anyway (warn) or drop it (block); `first`: this is the crossing. */
+  | { readonly verdict: 'warn' | 'block'; readonly first: boolean }
+  /** Over the limit: close the session with this Cease; it may come back in `restartInMs`. */
+  | { readonly verdict: 'cease'; readonly subcode: number; readonly data: Uint8Array; readonly restartInMs: number; readonly attempt: number };
+
+const STORE: Admission = { verdict: 'store' };
+
+interface FamilyState {
+  /** Over the limit since the last crossing (warn, block). */
+  exceeded: boolean;
+  /** Paths were dropped (block): a refresh is due once there is room again. */
+  dropped: boolean;
+}
+
+/** The prefix-limit state of every peer; the engine asks it about each new path. */
+export class PrefixLimits {
+  readonly #peers = new Map<string, Map<number, FamilyState>>();
+  readonly #backoff: ReconnectBackoff;
+  readonly #timers = new Map<string, TimerHandle>();
 
   constructor(
-    readonly capacity: number,
-    readonly ratePerSec: number,
-    now: number,
+    readonly settings: PrefixLimitSettings,
+    private readonly clock: Clock,
+    /** Called when a ceased peer's backoff is over. */
+    private readonly onBackoffOver: (peer: string) => void,
   ) {
-    if (!(capacity > 0) || !(ratePerSec > 0)) throw new RangeError('token bucket: capacity and rate must be > 0');
-    this.#tokens = capacity;
-    this.#at = now;
+    this.#backoff = new ReconnectBackoff(settings.backoff, () => clock.random());
   }
 
-  #refill(now: number): void {
-    if (now > this.#at) {
-      this.#tokens = Math.min(this.capacity, this.#tokens + ((now - this.#at) * this.ratePerSec) / 1000);
-      this.#at = now;
+  /**
+   * A new path of `family` from `peer`, which holds `held` paths of it now. Decides
+   * whether it may be stored. `afi`/`safi` go into the Cease data.
+   */
+  admit(peer: string, family: number, held: number): Admission {
+    const { max, action } = this.settings;
+    if (max <= 0 || held + 1 <= max) return STORE;
+    if (action === 'cease') {
+      const now = this.clock.now();
+      const until = this.#backoff.penalise(peer, now);
+      const n = maxPrefixNotification({ afi: family >>> 8, safi: family & 0xff, limit: max });
+      this.#arm(peer, until - now);
+      return { verdict: 'cease', subcode: n.subcode, data: n.data, restartInMs: until - now, attempt: this.#backoff.attempts(peer) };
     }
+    const s = this.#state(peer, family);
+    const first = !s.exceeded;
+    s.exceeded = true;
+    if (action === 'block') s.dropped = true;
+    return { verdict: action, first };
   }
 
-  available(now: number): number {
-    this.#refill(now);
-    return this.#tokens;
+  /**
+   * `peer` now holds `held` paths of `family` (after a withdrawal). Returns whether it is
+   * back under its limit after a crossing (`cleared`), and whether paths were dropped
+   * meanwhile (`refresh`: ask the peer to send the family again).
+   */
+  afterWithdraw(peer: string, family: number, held: number): { cleared: boolean; refresh: boolean } | null {
+    const s = this.#peers.get(peer)?.get(family);
+    if (s === undefined || !s.exceeded || held >= this.settings.max) return null;
+    const refresh = s.dropped;
+    s.exceeded = false;
+    s.dropped = false;
+    return { cleared: true, refresh };
   }
 
-  /** Takes n tokens if there are; false (and takes nothing) otherwise. */
-  take(now: number, n = 1): boolean {
-    this.#refill(now);
-    if (this.#tokens < n) return false;
-    this.#tokens -= n;
-    return true;
+  /** A new session of `peer` is Established: it starts within its limits; its stable period starts. */
+  sessionUp(peer: string): void {
+    this.#peers.delete(peer);
+    this.#backoff.up(peer, this.clock.now());
   }
 
-  /** Takes n tokens even into debt (a message already read must be processed). */
-  charge(now: number, n = 1): void {
-    this.#refill(now);
-    this.#tokens -= n;
-  }
-
-  /** ms until at least n tokens are available (0: now). */
-  msUntil(now: number, n = 1): number {
-    this.#refill(now);
-    return this.#tokens >= n ? 0 : Math.ceil(((n - this.#tokens) * 1000) / this.ratePerSec);
-  }
-}
-
-export interface UpdateBudgetOptions {
-  /** Sustained UPDATE messages per second per peer (default 2,000). */
-  readonly ratePerSec?: number;
-  /** Burst per peer (default 10,000: a full table dump of a node arrives at once). */
-  readonly burst?: number;
-}
-
-/**
- * One TokenBucket per peer. `charge(peer, n, now)` after processing n UPDATEs returns
- * how long to pause reading that peer's socket (0: keep reading).
- */
-export class UpdateBudget {
-  readonly #buckets = new Map<string, TokenBucket>();
-  readonly rate: number;
-  readonly burst: number;
-
-  constructor(o: UpdateBudgetOptions = {}) {
-    this.rate = o.ratePerSec ?? 2000;
-    this.burst = o.burst ?? 10_000;
-  }
-
-  charge(peer: string, n: number, now: number): number {
-    let b = this.#buckets.get(peer);
-    if (b === undefined) this.#buckets.set(peer, (b = new TokenBucket(this.burst, this.rate, now)));
-    b.charge(now, n);
-    return b.msUntil(now, 1);
-  }
-
+  /** The peer was removed from the configuration. */
   forget(peer: string): void {
-    this.#buckets.delete(peer);
+    this.#peers.delete(peer);
+    this.#backoff.forget(peer);
+    this.#timers.get(peer)?.cancel();
+    this.#timers.delete(peer);
+  }
+
+  /** ms until a ceased peer may come back (0: it may). */
+  backoffRemaining(peer: string): number {
+    return this.#backoff.remaining(peer, this.clock.now());
+  }
+
+  close(): void {
+    for (const t of this.#timers.values()) t.cancel();
+    this.#timers.clear();
+  }
+
+  #state(peer: string, family: number): FamilyState {
+    let m = this.#peers.get(peer);
+    if (m === undefined) this.#peers.set(peer, (m = new Map()));
+    let s = m.get(family);
+    if (s === undefined) m.set(family, (s = { exceeded: false, dropped: false }));
+    return s;
+  }
+
+  #arm(peer: string, ms: number): void {
+    this.#timers.get(peer)?.cancel();
+    this.#timers.set(
+      peer,
+      this.clock.setTimer(ms, () => {
+        this.#timers.delete(peer);
+        this.onBackoffOver(peer);
+      }),
+    );
   }
 }

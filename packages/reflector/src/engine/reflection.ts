@@ -14,7 +14,7 @@
  * module does not do. Routes learned from external peers are accepted and advertised to
  * every internal peer.
  */
-import { DEFAULT_LOCAL_PREF, type Path, type PathAttributes, type PeerInfo } from '@bgp-rr/bgp-speaker';
+import { DEFAULT_LOCAL_PREF, type Path, type PathAttributes, type PeerInfo, type Rejection } from '@bgp-rr/bgp-speaker';
 
 export type PeerClass = 'client' | 'nonClient' | 'external';
 
@@ -52,18 +52,17 @@ export function mayAdvertise(from: PeerClass, to: PeerClass, fromPeer?: string, 
  *    with its BGP Identifier as the ORIGINATOR_ID."
  *   "If the local CLUSTER_ID is found in the CLUSTER_LIST, the advertisement received
  *    SHOULD be ignored."
- * Returns why the route must be ignored, or null. (Three replicas sharing a CLUSTER_ID is
+ * Returns why the route must be ignored (kept as rejected, never selected), or null. (Three replicas sharing a CLUSTER_ID is
  * what stops a route from going round between them.)
  */
-export function reflectionLoop(a: Readonly<PathAttributes>, self: ReflectorIdentity): string | null {
-  if (a.originatorId !== undefined && a.originatorId === self.routerId) {
-    return 'RFC 4456 §8: ORIGINATOR_ID is our own router id';
-  }
-  if (a.clusterList !== undefined && a.clusterList.includes(self.clusterId)) {
-    return 'RFC 4456 §8: our CLUSTER_ID is in the CLUSTER_LIST';
-  }
+export function reflectionLoop(a: Readonly<PathAttributes>, self: ReflectorIdentity): Rejection | null {
+  if (a.originatorId !== undefined && a.originatorId === self.routerId) return LOOP_ORIGINATOR;
+  if (a.clusterList !== undefined && a.clusterList.includes(self.clusterId)) return LOOP_CLUSTER;
   return null;
 }
+
+const LOOP_ORIGINATOR: Rejection = { kind: 'loop', text: 'RFC 4456 §8: ORIGINATOR_ID is our own router id' };
+const LOOP_CLUSTER: Rejection = { kind: 'loop', text: 'RFC 4456 §8: our CLUSTER_ID is in the CLUSTER_LIST' };
 
 /**
  * The attributes `path` carries when advertised to internal peers.

@@ -33,7 +33,7 @@ t.test('FAMILIES: negotiated while Established, configured otherwise, and which'
 });
 
 t.test('peer row: the last error, kept while Established, with the time the daemon noted', async (t) => {
-  const { e } = engine();
+  const { engine: e } = engine();
   const err = 'TCP connection failed: connection refused (ECONNREFUSED)';
   const at = Date.parse('2026-01-01T00:00:03Z');
   const row = peerRow(e, peer('Established', { families: [IPV4_UNICAST], negotiated: [IPV4_UNICAST], lastError: err }), undefined, (a, x) => (a === '10.0.0.1' && x === err ? at : undefined));

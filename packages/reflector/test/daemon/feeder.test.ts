@@ -51,10 +51,10 @@ const rounds = async (k = 5): Promise<void> => {
 };
 
 t.test('Feeder: every peer gets the others\' routes; a full socket waits for drain; idle peers are not visited', async (t) => {
-  const { e } = engine();
+  const { e, engine: core } = engine();
   const sockets = new Sockets();
   const reported = new Map<string, number>();
-  const feeder = new Feeder(sockets as unknown as Speaker, e, {
+  const feeder = new Feeder(sockets as unknown as Speaker, core, {
     chunkBytes: 64,
     roundBytes: 256,
     onSent: (peer, messages) => reported.set(peer.address, (reported.get(peer.address) ?? 0) + messages),
@@ -70,7 +70,7 @@ t.test('Feeder: every peer gets the others\' routes; a full socket waits for dra
   t.same(sockets.prefixes('10.0.0.2', n.get('10.0.0.2')!).prefixes, ['172.16.0.0/24', '172.16.2.0/24', '172.17.0.0/24', '172.17.2.0/24']);
   const parked = sockets.sent.get('10.0.0.3')?.length ?? 0;
   t.ok(parked > 0, 'the full socket got one batch');
-  t.ok(e.pending('10.0.0.3') > 0, '... and nothing more while it is full');
+  t.ok(core.pending('10.0.0.3') > 0, '... and nothing more while it is full');
 
   sockets.full.clear();
   feeder.drained({ address: '10.0.0.3' } as Peer);
@@ -90,7 +90,7 @@ t.test('Feeder: every peer gets the others\' routes; a full socket waits for dra
   feeder.schedule();
   await rounds(10);
   t.equal(sockets.lookups, 3, 'each member of the changed group visited once');
-  t.equal(e.pending('10.0.0.2'), 0);
+  t.equal(core.pending('10.0.0.2'), 0);
 
   // A session that went down and came back is fed from scratch.
   feeder.reset('10.0.0.2');
@@ -103,9 +103,9 @@ t.test('Feeder: every peer gets the others\' routes; a full socket waits for dra
 });
 
 t.test('Feeder: rounds are paced; a change after a quiet spell goes out at once, the next waits for the interval', async (t) => {
-  const { e } = engine();
+  const { e, engine: core } = engine();
   const sockets = new Sockets();
-  const feeder = new Feeder(sockets as unknown as Speaker, e, { roundIntervalMs: () => 200 });
+  const feeder = new Feeder(sockets as unknown as Speaker, core, { roundIntervalMs: () => 200 });
   t.teardown(() => feeder.close());
   const peers = ['10.0.0.1', '10.0.0.2'];
   const n = establish(e, peers);
@@ -118,14 +118,14 @@ t.test('Feeder: rounds are paced; a change after a quiet spell goes out at once,
   feeder.schedule();
   await rounds(20);
   t.same(sockets.prefixes('10.0.0.2', n.get('10.0.0.2')!).prefixes, ['172.16.0.0/24'], 'the next change waits for the interval');
-  for (let i = 0; i < 100 && e.pending('10.0.0.2') > 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+  for (let i = 0; i < 100 && core.pending('10.0.0.2') > 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
   t.same(sockets.prefixes('10.0.0.2', n.get('10.0.0.2')!).prefixes, ['172.16.0.0/24', '172.16.1.0/24'], '... then goes out');
 });
 
 t.test('Feeder: close cancels a paced round', async (t) => {
-  const { e } = engine();
+  const { e, engine: core } = engine();
   const sockets = new Sockets();
-  const feeder = new Feeder(sockets as unknown as Speaker, e, { roundIntervalMs: () => 60_000 });
+  const feeder = new Feeder(sockets as unknown as Speaker, core, { roundIntervalMs: () => 60_000 });
   e.configurePeer('10.0.0.1', 'n1', true, LOCAL_AS);
   e.sessionUp('10.0.0.1', negotiated('10.0.0.1'));
   feeder.schedule();
@@ -137,10 +137,10 @@ t.test('Feeder: close cancels a paced round', async (t) => {
 });
 
 t.test('Feeder: a backlog and a drained socket are served at once, whatever the pace of new work', async (t) => {
-  const { e } = engine();
+  const { e, engine: core } = engine();
   const sockets = new Sockets();
   // Rounds of 256 bytes: the table below needs many rounds; new work only every 60 s.
-  const feeder = new Feeder(sockets as unknown as Speaker, e, { chunkBytes: 64, roundBytes: 256, roundIntervalMs: () => 60_000 });
+  const feeder = new Feeder(sockets as unknown as Speaker, core, { chunkBytes: 64, roundBytes: 256, roundIntervalMs: () => 60_000 });
   t.teardown(() => feeder.close());
   const peers = ['10.0.0.1', '10.0.0.2', '10.0.0.3'];
   const n = establish(e, peers);
@@ -150,7 +150,7 @@ t.test('Feeder: a backlog and a drained socket are served at once, whatever the 
   await rounds(100);
   t.equal(sockets.prefixes('10.0.0.1', n.get('10.0.0.1')!).prefixes.length, 40, 'the whole backlog, over many rounds, without waiting for the interval');
   t.ok(sockets.prefixes('10.0.0.1', n.get('10.0.0.1')!).eor);
-  t.ok(e.pending('10.0.0.3') > 0, 'the full socket is parked');
+  t.ok(core.pending('10.0.0.3') > 0, 'the full socket is parked');
   sockets.full.clear();
   feeder.drained({ address: '10.0.0.3' } as Peer);
   await rounds(100);
@@ -158,9 +158,9 @@ t.test('Feeder: a backlog and a drained socket are served at once, whatever the 
 });
 
 t.test('Feeder: a round serves at most roundPeers peers, the rest in the next rounds', async (t) => {
-  const { e } = engine();
+  const { e, engine: core } = engine();
   const sockets = new Sockets();
-  const feeder = new Feeder(sockets as unknown as Speaker, e, { roundPeers: 1 });
+  const feeder = new Feeder(sockets as unknown as Speaker, core, { roundPeers: 1 });
   t.teardown(() => feeder.close());
   const peers = ['10.0.0.1', '10.0.0.2', '10.0.0.3'];
   const n = establish(e, peers);

@@ -1,39 +1,63 @@
 /**
- * peer-guard.ts on real sockets: a Speaker (ours, passive) and a client Speaker that
- * announces more prefixes than the limit. RFC 4486 §4: Cease 6/1 with AFI, SAFI and the
- * limit in its data; the session stays down for the backoff, then starts again, and a
- * repeat offender waits longer (RFC 4271 §8.1.1 DampPeerOscillations). Unknown
- * connections: counted always, logged at most once per interval.
+ * peer-guard.ts on real sockets: the route engine's session commands carried out on a
+ * live Speaker — a client that announces more prefixes than the limit gets RFC 4486 §4
+ * Cease 6/1 with AFI, SAFI and the limit in its data; the session stays down for the
+ * backoff, then starts again, and a repeat offender waits longer (RFC 4271 §8.1.1
+ * DampPeerOscillations). Unknown connections: counted always, logged at most once per
+ * interval. The UPDATE budget pauses a flooding peer's socket.
  */
 import t from 'tap';
 import { Registry } from 'prom-client';
-import { IPV4_UNICAST, Speaker, parseIpv4, parsePrefix, type NotificationEvent, type PathAttributes, type Peer } from '@bgp-rr/bgp-speaker';
+import { IPV4_UNICAST, Speaker, parseIpv4, parsePrefix, realClock, type NotificationEvent, type PathAttributes, type Peer } from '@bgp-rr/bgp-speaker';
 import { freePort, leaseLoopbackBlock, waitFor } from '../../../../test/harness/index.js';
 import { PeerGuard } from '../../src/daemon/peer-guard.js';
+import { RouteEngine } from '../../src/engine/engine.js';
 import { decodeMaxPrefixData } from '../../src/engine/prefix-limit.js';
-import { engine } from '../engine/fixtures.js';
+import { acceptAll, engine } from '../engine/fixtures.js';
 
 const AS = 64512;
+const V4 = 0x101;
+
+/** Speaker events into the engine, as daemon/speaker-events.ts does (a NOTIFICATION makes the session not graceful). */
+function wire(ours: Speaker, e: RouteEngine): void {
+  const notified = new Set<string>();
+  ours.on('notification', (p) => notified.add(p.address));
+  ours.on('established', (p, n) => {
+    notified.delete(p.address);
+    e.input({ type: 'sessionUp', peer: p.address, negotiated: n });
+  });
+  ours.on('state', (p, from, _to, reason) => {
+    if (from === 'Established') e.input({ type: 'sessionDown', peer: p.address, reason, graceful: !notified.has(p.address) });
+  });
+  ours.on('update', (p, u) => e.input({ type: 'update', peer: p.address, update: u }));
+}
 
 t.test('over the limit: Cease 6/1 with RFC 4486 data, down for the backoff, then up again; a repeat waits longer', async (t) => {
   const block = await leaseLoopbackBlock(t);
   const [us, them] = [block.addr(1), block.addr(2)];
   const port = await freePort(us);
-  const { e } = engine();
   const ours = new Speaker();
   t.teardown(() => ours.stop());
-  ours.on('established', (p, n) => e.sessionUp(p.address, n));
-  ours.on('state', (p, from) => {
-    if (from === 'Established') e.sessionDown(p.address, true);
-  });
-  ours.on('update', (p, u) => e.update(p.address, u));
   const logs: string[] = [];
   const log = { info: (_o: object, m: string) => logs.push(m), warn: (_o: object, m: string) => logs.push(m) };
-  const guard = new PeerGuard(ours, e, log, new Registry(), { maxPrefixes: 3, backoff: { initialMs: 200, maxMs: 5000, jitter: 0 } });
+  const guard = new PeerGuard(ours, log, new Registry());
+  const e = new RouteEngine({
+    identity: { routerId: parseIpv4(us), clusterId: parseIpv4(us) },
+    policy: acceptAll,
+    prefixLimit: { max: 3, action: 'cease', backoff: { initialMs: 200, maxMs: 5000, jitter: 0 } },
+    clock: realClock,
+    selectionDeferralMs: 0,
+    onCommand: (c) => guard.execute(c),
+  });
+  t.teardown(() => e.close());
+  const backoffs: number[] = [];
+  e.subscribe((ev) => {
+    if (ev.type === 'limitExceeded') backoffs.push(ev.reconnectInMs ?? -1);
+  });
+  wire(ours, e);
   guard.wire();
-  t.teardown(() => guard.close());
   await ours.listen([{ address: us, port }]);
-  e.configurePeer(them, 'n2', true, AS);
+  e.input({ type: 'peerConfigured', peer: { address: them, node: 'n2', isClient: true, localAs: AS } });
   ours.addPeer({ peerAddress: them, localAddress: us, localAs: AS, peerAs: AS, routerId: us, passive: true, idleHoldSeconds: 0 });
 
   const client = new Speaker();
@@ -54,23 +78,21 @@ t.test('over the limit: Cease 6/1 with RFC 4486 data, down for the backoff, then
   const n = notifications[0]!;
   t.same([n.code, n.subcode], [6, 1], 'Cease 6/1 Maximum Number of Prefixes Reached');
   t.same(decodeMaxPrefixData(n.data), { afi: 1, safi: 1, limit: 3 }, 'data: AFI 1, SAFI 1, upper bound 3 (RFC 4486 §4)');
-  t.equal(guard.backoff.attempts(them), 1, 'first offence');
-  t.equal(e.peer(them)?.adj?.counts(0x101).received ?? 0, 0, 'its routes are gone from the Adj-RIB-In');
+  await waitFor(() => ours.getPeer(them)?.state === 'Idle', { what: 'our side of the session down', timeoutMs: 10_000 });
+  t.equal(e.peerCounts(them, V4).received, 0, 'its routes are gone from the Adj-RIB-In');
 
   await waitFor(() => notifications.length >= 2, { what: 'the session back after the backoff, and the second Cease', timeoutMs: 20_000 });
   t.equal(ups, 2, 'the session came up again once the backoff was over');
-  t.equal(guard.backoff.attempts(them), 2, 'a repeat offender: the second backoff doubles (limits.ts backoffDelay)');
   t.ok(logs.includes('prefix limit backoff over: session starts again'), 'the restart is logged');
-  t.equal((await guard.limitCeases.get()).values.find((v) => v.labels.family === 'ipv4-unicast')?.value, 2, 'bgp_rr_max_prefix_ceases_total{family="ipv4-unicast"} 2');
+  t.same(backoffs, [200, 400], 'a repeat offender: the second backoff doubles');
 });
 
 t.test('unknown connections: counted always, logged once per interval with a bounded sample', async (t) => {
-  const { e } = engine();
   const speaker = new Speaker();
   let now = 1_000_000;
   const lines: { obj: { connections?: number; from?: string[] }; msg: string }[] = [];
   const log = { info: () => undefined, warn: (obj: object, msg: string) => lines.push({ obj, msg }) };
-  const guard = new PeerGuard(speaker, e, log, new Registry(), { maxPrefixes: 0, unknownLogIntervalMs: 60_000, now: () => now });
+  const guard = new PeerGuard(speaker, log, new Registry(), { unknownLogIntervalMs: 60_000, now: () => now });
   guard.wire();
   for (let i = 0; i < 1000; i++) speaker.emit('unknownConnection', `10.9.${i >> 8}.${i & 255}`, '10.0.0.1');
   t.equal(lines.length, 1, 'a thousand refusals in the same minute: one log line');
@@ -80,18 +102,16 @@ t.test('unknown connections: counted always, logged once per interval with a bou
   t.equal(lines[1]!.obj.connections, 1000, 'with how many were refused since the last line');
   t.equal(lines[1]!.obj.from?.length, 8, 'and at most 8 sample addresses (no memory per address)');
   t.equal((await guard.unknownConnections.get()).values[0]?.value, 1001, 'bgp_rr_unknown_connections_total counts every one');
-  t.equal(guard.checkLimit({ address: '10.0.0.9', state: 'Established' } as Peer), false, 'no limit (0): never a Cease');
 });
 
 t.test('UPDATE budget: a flooding peer has its socket paused, loses nothing, and another peer is served meanwhile', async (t) => {
   const block = await leaseLoopbackBlock(t);
   const [us, flooder, quiet] = [block.addr(1), block.addr(2), block.addr(3)];
   const port = await freePort(us);
-  const { e } = engine();
+  const { engine: e } = engine();
   const ours = new Speaker();
   t.teardown(() => ours.stop());
-  ours.on('established', (p, n) => e.sessionUp(p.address, n));
-  ours.on('update', (p, u) => e.update(p.address, u));
+  wire(ours, e);
   let pauses = 0;
   const pause = ours.pauseReading.bind(ours);
   ours.pauseReading = (p, ms) => {
@@ -99,16 +119,15 @@ t.test('UPDATE budget: a flooding peer has its socket paused, loses nothing, and
     pause(p, ms);
   };
   const log = { info: () => undefined, warn: () => undefined };
-  const guard = new PeerGuard(ours, e, log, new Registry(), { maxPrefixes: 0, updateBudget: { ratePerSec: 2000, burst: 100 } });
+  const guard = new PeerGuard(ours, log, new Registry(), { updateBudget: { ratePerSec: 2000, burst: 100 } });
   guard.wire();
-  t.teardown(() => guard.close());
   await ours.listen([{ address: us, port }]);
   for (const [addr, name] of [[flooder, 'n2'], [quiet, 'n3']] as const) {
-    e.configurePeer(addr, name, true, AS);
+    e.input({ type: 'peerConfigured', peer: { address: addr, node: name, isClient: true, localAs: AS } });
     ours.addPeer({ peerAddress: addr, localAddress: us, localAs: AS, peerAs: AS, routerId: us, passive: true, idleHoldSeconds: 0 });
   }
   const FLOOD = 6000;
-  const countOf = (addr: string): number => e.peer(addr)?.adj?.counts(0x101).received ?? 0;
+  const countOf = (addr: string): number => e.peerCounts(addr, V4).received;
   let floodWhenQuietSeen = -1;
   ours.on('update', (p) => {
     if (p.address === quiet && floodWhenQuietSeen < 0 && countOf(quiet) > 0) floodWhenQuietSeen = countOf(flooder);

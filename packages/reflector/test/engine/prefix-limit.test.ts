@@ -1,34 +1,22 @@
-/** Limits (limits.ts): max-prefix, backoff, UPDATE budget, connection caps. */
+/**
+ * The prefix limit (engine/prefix-limit.ts): RFC 4486 §4 Cease data, the backoff, and one
+ * test per --max-prefixes-action, through the route engine's vocabulary.
+ */
 import t from 'tap';
 import { decodeMessage, DEFAULT_CODEC_CONTEXT, encodeNotification, familyKey, MessageType } from '@bgp-rr/bgp-speaker';
-import {
-  backoffDelay,
-  checkMaxPrefixes,
-  decodeMaxPrefixData,
-  DEFAULT_MAX_PREFIXES,
-  familyName,
-  maxPrefixNotification,
-  ReconnectBackoff,
-  TokenBucket,
-  UpdateBudget,
-  wouldExceed,
-} from '../../src/engine/prefix-limit.js';
+import { backoffDelay, decodeMaxPrefixData, maxPrefixNotification, ReconnectBackoff } from '../../src/engine/prefix-limit.js';
+import { announce, engine, IPV4_UNICAST, IPV6_UNICAST, LOCAL_AS, negotiated, ownerPolicy, Receiver, withdraw, type Driver } from './fixtures.js';
 
-t.test('max-prefix: default 1,000 per peer and family', async (t) => {
-  t.equal(DEFAULT_MAX_PREFIXES, 1000);
-  const v4 = familyKey(1, 1);
-  const v6 = familyKey(2, 1);
-  const cases: [string, [number, number][], number, ReturnType<typeof checkMaxPrefixes>][] = [
-    ['at the limit: fine', [[v4, 1000]], 1000, null],
-    ['one above: exceeded, with the family', [[v4, 1001]], 1000, { afi: 1, safi: 1, limit: 1000, count: 1001 }],
-    ['families counted apart', [[v4, 900], [v6, 1200]], 1000, { afi: 2, safi: 1, limit: 1000, count: 1200 }],
-    ['limit 0: no limit', [[v4, 10_000_000]], 0, null],
-  ];
-  for (const [name, counts, limit, want] of cases) t.same(checkMaxPrefixes(counts, limit), want, name);
-  t.equal(wouldExceed(999, 1000), false, 'the 1,000th prefix is allowed');
-  t.equal(wouldExceed(1000, 1000), true, 'the 1,001st is not');
-  t.equal(wouldExceed(5, 0), false, 'limit 0: never');
-});
+const V4 = familyKey(1, 1);
+const V6 = familyKey(2, 1);
+const FIVE = ['172.16.1.0/24', '172.16.2.0/24', '172.16.3.0/24', '172.16.4.0/24', '172.16.5.0/24'];
+
+function up(e: Driver, address: string, node: string, o: Parameters<typeof negotiated>[1] = {}): Receiver {
+  if (!e.engine.hasPeer(address)) e.configurePeer(address, node, true, LOCAL_AS);
+  const n = negotiated(address.includes(':') ? '10.9.9.9' : address, o);
+  e.sessionUp(address, n);
+  return new Receiver(address, n);
+}
 
 t.test('RFC 4486 §4: Cease 6/1 data is AFI(2) SAFI(1) upper bound(4)', async (t) => {
   const n = maxPrefixNotification({ afi: 1, safi: 1, limit: 1000 });
@@ -41,7 +29,6 @@ t.test('RFC 4486 §4: Cease 6/1 data is AFI(2) SAFI(1) upper bound(4)', async (t
   const m = decodeMessage(bytes, DEFAULT_CODEC_CONTEXT).message;
   t.equal(m.type, MessageType.NOTIFICATION);
   if (m.type === MessageType.NOTIFICATION) t.same(decodeMaxPrefixData(m.data), { afi: 1, safi: 1, limit: 1000 }, 'survives the wire');
-  t.equal(familyName({ afi: 2, safi: 1 }), 'ipv6-unicast');
 });
 
 t.test('backoff: doubles from the first delay, capped, jitter only shortens', async (t) => {
@@ -67,27 +54,88 @@ t.test('ReconnectBackoff: repeats grow, a stable session resets, others unaffect
   t.equal(b.attempts('10.0.0.1'), 0);
 });
 
-t.test('TokenBucket: burst, refill, debt', async (t) => {
-  const b = new TokenBucket(10, 100, 0);
-  t.equal(b.take(0, 10), true, 'full burst');
-  t.equal(b.take(0, 1), false, 'empty');
-  t.equal(b.msUntil(0, 1), 10, '100/s: one token per 10 ms');
-  t.equal(b.take(10, 1), true, 'refilled');
-  b.charge(10, 5);
-  t.equal(b.available(10), -5, 'charge may go into debt');
-  t.equal(b.msUntil(10, 1), 60);
-  t.equal(b.available(1_000_000), 10, 'never above capacity');
-  t.throws(() => new TokenBucket(0, 1, 0), RangeError);
+t.test('action cease (the default): Cease 6/1 with RFC 4486 data, nothing past the limit stored, back after the backoff, longer for a repeat', async (t) => {
+  const { e, engine: core, clock, commands, logs } = engine({ maxPrefixes: 2 });
+  up(e, '10.0.0.1', 'n1');
+  const n2 = up(e, '10.0.0.2', 'n2');
+  e.update('10.0.0.1', announce('10.0.0.1', FIVE));
+  t.equal(commands.length, 1, 'one command');
+  const c = commands[0]!;
+  t.equal(c.type, 'cease');
+  if (c.type === 'cease') {
+    t.equal(c.peer, '10.0.0.1');
+    t.equal(c.subcode, 1, 'Cease subcode 1 Maximum Number of Prefixes Reached (RFC 4486 §3)');
+    t.same(decodeMaxPrefixData(c.data), { afi: 1, safi: 1, limit: 2 });
+  }
+  t.equal(core.peerCounts('10.0.0.1', V4).received, 2, 'the path that went over is not stored, nor the rest of the UPDATE');
+  e.update('10.0.0.1', announce('10.0.0.1', ['172.16.9.0/24']));
+  t.equal(core.peerCounts('10.0.0.1', V4).received, 2, 'UPDATEs that were already on their way are ignored until the session is down');
+  t.equal(logs.filter((l) => /Cease 6\/1/.test(l.msg)).length, 1, 'logged once');
+  e.sessionDown('10.0.0.1', true); // we sent a NOTIFICATION: no graceful restart
+  n2.drain(e);
+  t.same(n2.prefixes(), [], 'its routes are withdrawn from the others');
+  t.equal(core.peerView('10.0.0.1')!.limitBackoffMs, 60_000, 'kept down for the first backoff (60 s)');
+  clock.advance(59_999);
+  t.equal(commands.length, 1, 'not before the backoff is over');
+  clock.advance(1);
+  t.same(commands[1], { type: 'start', peer: '10.0.0.1' }, 'then the session may start again');
+  up(e, '10.0.0.1', 'n1');
+  e.update('10.0.0.1', announce('10.0.0.1', FIVE));
+  t.equal(commands[2]?.type, 'cease', 'a repeat offender is closed again');
+  e.sessionDown('10.0.0.1', true);
+  t.equal(core.peerView('10.0.0.1')!.limitBackoffMs, 120_000, 'and waits twice as long (RFC 4271 §8.1.1 DampPeerOscillations)');
 });
 
-t.test('UpdateBudget: a flapping peer is paused, a quiet one is not', async (t) => {
-  const u = new UpdateBudget({ ratePerSec: 1000, burst: 100 });
-  let pause = 0;
-  for (let i = 0; i < 50; i++) pause = u.charge('flappy', 10, 0);
-  t.ok(pause > 0, 'over its burst: pause reading');
-  t.equal(pause, 401, '400 tokens of debt + 1 at 1,000/s');
-  t.equal(u.charge('quiet', 1, 0), 0, 'the other peer keeps its own budget');
-  t.equal(u.charge('flappy', 0, 1000), 0, 'after the pause it may read again');
-  u.forget('flappy');
-  t.equal(u.charge('flappy', 1, 1000), 0, 'forgotten: starts with a full bucket');
+t.test('action block: the session stays up, paths past the limit are dropped, a refresh is asked once there is room', async (t) => {
+  const { e, engine: core, commands, logs, events } = engine({ maxPrefixes: 2, limitAction: 'block' });
+  up(e, '10.0.0.1', 'n1');
+  const n2 = up(e, '10.0.0.2', 'n2');
+  e.update('10.0.0.1', announce('10.0.0.1', FIVE));
+  n2.drain(e);
+  t.same(n2.prefixes(), ['172.16.1.0/24', '172.16.2.0/24'], 'the first two are reflected');
+  t.same(core.peerCounts('10.0.0.1', V4), { received: 2, accepted: 2, rejected: 0, stale: 0, advertised: 0 }, 'the rest is not held: it would cost the memory the limit protects');
+  t.same(commands, [], 'no session reset');
+  const dropped = events.filter((ev) => ev.type === 'pathRejected' && !ev.stored);
+  t.equal(dropped.length, 3, 'each dropped path is in the change feed');
+  t.same(dropped.map((ev) => (ev.type === 'pathRejected' ? ev.rejection.kind : '')), ['limit', 'limit', 'limit'], 'of kind limit');
+  t.equal(logs.filter((l) => /prefix limit reached/.test(l.msg)).length, 1, 'one log line for the leak, not one per path');
+  e.update('10.0.0.1', announce('10.0.0.1', ['172.16.1.0/24'], { attrs: { localPref: 200 } }));
+  n2.drain(e);
+  t.equal(n2.get('172.16.1.0/24')?.localPref, 200, 'an update of a held path still goes through');
+  e.update('10.0.0.1', withdraw(['172.16.2.0/24']));
+  t.same(commands, [{ type: 'requestRefresh', peer: '10.0.0.1', family: IPV4_UNICAST }], 'back under the limit after dropping paths: ask the peer to send them again (RFC 2918)');
+  t.ok(events.some((ev) => ev.type === 'limitCleared'), 'limitCleared in the feed');
+  e.update('10.0.0.1', announce('10.0.0.1', FIVE.slice(2)));
+  t.equal(core.peerCounts('10.0.0.1', V4).received, 2, 'the limit holds again');
+  t.equal(logs.filter((l) => /prefix limit reached/.test(l.msg)).length, 2, 'a new crossing, a new line');
+});
+
+t.test('action warn: everything stored, the crossing reported once', async (t) => {
+  const { e, engine: core, commands, logs } = engine({ maxPrefixes: 2, limitAction: 'warn' });
+  up(e, '10.0.0.1', 'n1');
+  const n2 = up(e, '10.0.0.2', 'n2');
+  e.update('10.0.0.1', announce('10.0.0.1', FIVE));
+  n2.drain(e);
+  t.equal(n2.prefixes().length, 5, 'all reflected');
+  t.equal(core.peerCounts('10.0.0.1', V4).received, 5);
+  t.same(commands, [], 'no session reset, no refresh');
+  t.equal(logs.filter((l) => /prefix limit exceeded: paths still accepted/.test(l.msg)).length, 1, 'warned once');
+  e.update('10.0.0.1', withdraw(FIVE.slice(1)));
+  t.equal(logs.filter((l) => l.msg === 'back under the prefix limit').length, 1, 'and told when it is back under');
+});
+
+t.test('the limit counts every path held, accepted or rejected, per family; 0 is no limit', async (t) => {
+  const { e, commands } = engine({ maxPrefixes: 2, policy: ownerPolicy({ '172.16.1.0/24': 'n1' }) });
+  up(e, '10.0.0.1', 'n1', { families: [IPV4_UNICAST, IPV6_UNICAST] });
+  e.update('10.0.0.1', announce('10.0.0.1', ['172.16.1.0/24', '10.99.0.0/16']));
+  e.update('10.0.0.1', announce('fd00::1', ['fd00:1::/64', 'fd00:2::/64']));
+  t.same(commands, [], 'two per family: within the limit');
+  e.update('10.0.0.1', announce('10.0.0.1', ['10.98.0.0/16']));
+  t.equal(commands[0]?.type, 'cease', 'a third IPv4 path, rejected by policy or not, is over it');
+  t.equal(e.engine.peerCounts('10.0.0.1', V6).received, 2);
+  const none = engine({ maxPrefixes: 0 });
+  up(none.e, '10.0.0.1', 'n1');
+  none.e.update('10.0.0.1', announce('10.0.0.1', Array.from({ length: 300 }, (_, i) => `172.17.${i >> 8}.${i & 255}/32`)));
+  t.same(none.commands, [], '0: no limit');
+  t.equal(none.engine.peerCounts('10.0.0.1', V4).received, 300);
 });

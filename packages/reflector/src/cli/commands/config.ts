@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import { CalicoWatcher, deriveConfig, type DesiredConfig, type Snapshot, type WatcherUpdate } from '@bgp-rr/etcd-store';
 import { REPLICA_OPTIONS } from '../../config/options.js';
 import { replicaSettings } from '../../config/settings.js';
-import { replicaAddresses } from '../../daemon/control-handler.js';
+import { replicaAddresses } from '../../daemon/listen-probe.js';
 import type { CommandContext, CommandSpec } from '../command.js';
 import { changeSummary, configView, type ReplicaIdentity } from '../config-view.js';
 import { renderJson } from '../render/json.js';

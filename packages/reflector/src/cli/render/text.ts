@@ -97,6 +97,8 @@ export function peerText(p: PeerDetail, now = Date.now()): string {
     ['Peer capabilities', p.capabilities.peer.join('; ') || '-'],
     ['ADD-PATH', p.addPath.map((a) => `${a.family} ${a.send ? 'send' : ''}${a.send && a.receive ? '+' : ''}${a.receive ? 'receive' : ''}`).join(', ') || 'off'],
     ['Graceful restart', `${gr.negotiated ? 'negotiated' : 'not negotiated'}${gr.peerRestartTime !== null ? `, peer restart time ${gr.peerRestartTime} s` : ''}${gr.helper ? `; helping: ${gr.helper.phase}, ${gr.helper.families.join(',')} stale for at most ${gr.helper.expiresInSeconds} s` : ''}`],
+    ['Route refresh', p.routeRefresh.negotiated ? `${p.routeRefresh.enhanced ? 'enhanced (RFC 7313)' : 'RFC 2918'}${p.routeRefresh.receiving.length > 0 ? `; re-advertising to us: ${p.routeRefresh.receiving.join(',')}` : ''}` : 'not negotiated'],
+    ['Prefix limit', p.prefixLimitBackoffSeconds > 0 ? `exceeded: kept down for ${p.prefixLimitBackoffSeconds} s more` : 'ok'],
     ['Prefixes', fam.join('\n' + ' '.repeat(24))],
     ['Messages received', m(p.messages.received)],
     ['Messages sent', m(p.messages.sent)],
@@ -121,7 +123,7 @@ export function routesText(rows: readonly RouteRow[]): string {
         p.originatorId ?? '-',
         p.clusterList.join(' ') || '-',
         p.localPref === null ? '-' : String(p.localPref),
-        p.rejected ?? p.communities.join(' '),
+        p.rejected !== null ? `${p.rejected.kind}: ${p.rejected.reason}` : p.communities.join(' '),
       ]);
     }
   }

@@ -17,6 +17,10 @@
  *   gets a private encoding of the latest state of each record changed since its cursor:
  *   never a backlog of intermediate states. Blocks are kept only while useful and within
  *   about twice the size of the table.
+ * - Route refresh (RFC 2918; route-refresh.ts decides when): the member gets the whole
+ *   table again, in its latest state, after what is already queued for it, then goes on
+ *   from its cursor as before; with enhanced route refresh (RFC 7313 §4) that table comes
+ *   between a BoRR and an EoRR. No End-of-RIB: that belongs to the start of a session.
  * - Split horizon: frames are packed per source peer, so a member leaves out the frames
  *   carrying its own paths. In a single-path group the member may hold an older best from
  *   another peer for such a prefix: it then gets a withdrawal instead (encoded lazily, for
@@ -24,7 +28,7 @@
  *   (`mayHoldOther`; a withdrawal of a route it does not hold is ignored by BGP speakers).
  *   With ADD-PATH its own paths have path ids it never received: nothing to do.
  */
-import type { AttributeTable, CodecContext, Family, Nlri, PeerId } from '@bgp-rr/bgp-speaker';
+import { encodeRouteRefresh, MessageType, RouteRefreshSubtype, type AttributeTable, type CodecContext, type Family, type Nlri, type PeerId } from '@bgp-rr/bgp-speaker';
 import type { PeerClass } from '../reflection.js';
 import { AdjRibOut, type OutRecord } from './adj-rib-out.js';
 import { allChunks, chunksExcept, type Chunks } from './chunks.js';
@@ -40,8 +44,8 @@ export interface Member {
   endOfRibSent: boolean;
   /** BGP messages handed out so far (for "updates sent" counters). */
   messagesOut: number;
-  /** RFC 2918 ROUTE-REFRESH asked: resend the whole table before going on. */
-  refresh: boolean;
+  /** A ROUTE-REFRESH to answer before going on: the whole table again ('enhanced': between BoRR and EoRR). */
+  refresh: 'plain' | 'enhanced' | null;
   /** Split horizon: versions up to here may have been skipped or overtaken (see `MemberView`). */
   unknownUpTo: number;
 }
@@ -92,7 +96,7 @@ export class UpdateGroup {
   }
 
   addMember(peer: PeerId): Member {
-    const m: Member = { peer, cursor: 0, pending: null, pendingIndex: 0, endOfRibSent: false, messagesOut: 0, refresh: false, unknownUpTo: 0 };
+    const m: Member = { peer, cursor: 0, pending: null, pendingIndex: 0, endOfRibSent: false, messagesOut: 0, refresh: null, unknownUpTo: 0 };
     this.members.set(peer, m);
     return m;
   }
@@ -120,10 +124,11 @@ export class UpdateGroup {
         m.pending = null;
       }
       if (bytes >= maxBytes) return bytes;
-      if (m.refresh) {
+      if (m.refresh !== null) {
         // The whole table again (latest state), then on from the cursor as before: what
         // changed since the cursor (withdrawals included) comes after it, so it still wins.
-        m.refresh = false;
+        const enhanced = m.refresh === 'enhanced';
+        m.refresh = null;
         this.#seal();
         // Exactly the latest state (a base with superseded versions would undo changes the
         // member already has past its cursor).
@@ -132,6 +137,7 @@ export class UpdateGroup {
           this.#give(m, base.set, false);
           m.unknownUpTo = Math.max(m.unknownUpTo, base.to);
         }
+        if (enhanced) this.#bracket(m);
         continue;
       }
       if (m.cursor >= this.out.head) {
@@ -151,7 +157,7 @@ export class UpdateGroup {
   /** Work left for `m`: chunks not pulled + changes behind the head + End-of-RIB or refresh. 0 = in sync. */
   pendingFor(m: Member): number {
     const chunks = m.pending === null ? 0 : m.pending.chunks.length - m.pendingIndex;
-    return chunks + (this.out.head - m.cursor) + (m.endOfRibSent ? 0 : 1) + (m.refresh ? 1 : 0);
+    return chunks + (this.out.head - m.cursor) + (m.endOfRibSent ? 0 : 1) + (m.refresh !== null ? 1 : 0);
   }
 
   /** Call after changes: collects dead log entries, old tombstones and blocks no one needs. */
@@ -226,6 +232,16 @@ export class UpdateGroup {
       for (const i of mine) for (const a of set.announced[i]!) if (mayHoldOther(a, m)) own.push(a.nlri);
     }
     m.pending = chunksExcept(set, mine, this.encoder.withdraw(own));
+  }
+
+  /** RFC 7313 §4: a BoRR before the member's pending re-advertisement, an EoRR after it. */
+  #bracket(m: Member): void {
+    const marker = (subtype: number): Uint8Array => encodeRouteRefresh({ type: MessageType.ROUTE_REFRESH, afi: this.family.afi, subtype, safi: this.family.safi });
+    const p = m.pending;
+    const chunks = p === null ? [] : p.chunks.slice(m.pendingIndex);
+    const messages = p === null ? [] : p.messages.slice(m.pendingIndex);
+    m.pending = { chunks: [marker(RouteRefreshSubtype.BORR), ...chunks, marker(RouteRefreshSubtype.EORR)], messages: [1, ...messages, 1] };
+    m.pendingIndex = 0;
   }
 
   /** Encodes the records changed since the last block into a new block. */

@@ -5,6 +5,7 @@
  *                                      transformed attributes (interned once per path),
  *                                      group Adj-RIB-Out record + change log
  *   socket can take more ──pull(peer, maxBytes)──► shared frames from the member's cursor
+ *   ROUTE-REFRESH ──refresh(peer, family, enhanced)──► the family's table again (RFC 2918, 7313)
  *
  * A group is keyed by what changes the bytes or the routes sent: address family, ADD-PATH
  * send for it (RFC 7911), 4-octet AS (RFC 6793), extended messages (RFC 8654) and the
@@ -30,6 +31,7 @@ import {
 } from '@bgp-rr/bgp-speaker';
 import { exportAttributes, mayAdvertise, peerClass, type PeerClass, type ReflectorIdentity } from '../reflection.js';
 import { UpdateGroup, type Member } from './group.js';
+import type { Pulled } from '../vocabulary.js';
 
 export function groupKey(family: Family, ctx: CodecContext, cls: PeerClass): string {
   const fk = familyKey(family.afi, family.safi);
@@ -135,21 +137,24 @@ export class UpdateGroups {
 
   /**
    * Bytes for `peer`'s socket: chunks of whole BGP messages, about `maxBytes` in all (at
-   * least one chunk when anything is due); [] when in sync. Chunks are shared with the
-   * other members of the group: write them, never modify them.
+   * least one chunk when anything is due); no frames when in sync. Chunks are shared with
+   * the other members of the group: write them, never modify them.
    */
-  pull(peer: PeerId, maxBytes: number): Uint8Array[] {
+  pull(peer: PeerId, maxBytes: number): Pulled {
     const ms = this.#members.get(peer);
-    const out: Uint8Array[] = [];
-    if (ms === undefined || ms.groups.length === 0) return out;
+    const frames: Uint8Array[] = [];
+    if (ms === undefined || ms.groups.length === 0) return { frames, messages: 0, bytes: 0 };
     let bytes = 0;
+    let messages = 0;
     const n = ms.groups.length;
     for (let i = 0; i < n && bytes < maxBytes; i++) {
       const { group, member } = ms.groups[(ms.next + i) % n]!;
-      bytes += group.pull(member, maxBytes - bytes, out);
+      const before = member.messagesOut;
+      bytes += group.pull(member, maxBytes - bytes, frames);
+      messages += member.messagesOut - before;
     }
     ms.next = (ms.next + 1) % n;
-    return out;
+    return { frames, messages, bytes };
   }
 
   /**
@@ -166,16 +171,26 @@ export class UpdateGroups {
   }
 
   /**
-   * RFC 2918 ROUTE-REFRESH: send `peer` its whole Adj-RIB-Out for `family` again (the
-   * shared initial table, after what is already queued; no End-of-RIB, which belongs to
-   * the start of the session).
+   * ROUTE-REFRESH (RFC 2918): send `peer` its whole Adj-RIB-Out for `family` again, after
+   * what is already queued; `enhanced` (RFC 7313): between a BoRR and an EoRR. No
+   * End-of-RIB, which belongs to the start of the session. Returns false when the peer has
+   * no group of that family.
    */
-  refresh(peer: PeerId, family: Family): void {
-    for (const { group, member } of this.#members.get(peer)?.groups ?? []) {
-      if (group.family.afi !== family.afi || group.family.safi !== family.safi) continue;
-      member.refresh = true;
-      this.#withWork.add(peer);
-    }
+  refresh(peer: PeerId, family: Family, enhanced: boolean): boolean {
+    const g = this.#membership(peer, family);
+    if (g === undefined) return false;
+    g.member.refresh = enhanced ? 'enhanced' : 'plain';
+    this.#withWork.add(peer);
+    return true;
+  }
+
+  /** The initial table of `family` and its End-of-RIB (RFC 4724 §2) were handed to `peer`. */
+  endOfRibSent(peer: PeerId, family: Family): boolean {
+    return this.#membership(peer, family)?.member.endOfRibSent === true;
+  }
+
+  #membership(peer: PeerId, family: Family): { group: UpdateGroup; member: Member } | undefined {
+    return this.#members.get(peer)?.groups.find(({ group }) => group.family.afi === family.afi && group.family.safi === family.safi);
   }
 
   /** Peers that are members of at least one group. */
@@ -187,13 +202,6 @@ export class UpdateGroups {
   pendingFor(peer: PeerId): number {
     let n = 0;
     for (const { group, member } of this.#members.get(peer)?.groups ?? []) n += group.pendingFor(member);
-    return n;
-  }
-
-  /** BGP messages handed to `peer` by `pull` so far (every family). */
-  messagesOut(peer: PeerId): number {
-    let n = 0;
-    for (const { member } of this.#members.get(peer)?.groups ?? []) n += member.messagesOut;
     return n;
   }
 

@@ -51,22 +51,26 @@ t.test('peer: the last error with its time, marked as history once Established',
     bgpPeers: ['rr'], routerId: '10.0.0.1', localAddress: null, localEndpoint: null, remoteEndpoint: null, port: 179,
     timers: { holdTimeOffered: 240, holdTime: 240, keepaliveTime: 80, connectRetry: 5 },
     capabilities: { local: [], peer: [] }, addPath: [], gracefulRestart: { negotiated: false, peerRestartTime: null, helper: null },
+    routeRefresh: { negotiated: true, enhanced: true, receiving: ['ipv4' as const] }, prefixLimitBackoffSeconds: 0,
     messages: { received: { open: 1, update: 0, notification: 0, keepalive: 1, routeRefresh: 0 }, sent: { open: 1, update: 0, notification: 0, keepalive: 1, routeRefresh: 0 } },
     updatesIn: 0, withdrawalsIn: 0, updateGroups: [], pendingOut: 0,
   };
   const text = peerText(p, now);
   t.match(text, /^Last error:\s+connection collision resolution \(RFC 4271 §6\.8\): ours kept \(5m0s ago, at 2026-01-01T00:05:00\.000Z; before the session came up\)$/m);
   t.match(text, /^Families:\s+ipv4 \(negotiated; configured ipv4, ipv6\)$/m);
+  t.match(text, /^Route refresh:\s+enhanced \(RFC 7313\); re-advertising to us: ipv4$/m);
+  t.match(text, /^Prefix limit:\s+ok$/m);
+  t.match(peerText({ ...p, prefixLimitBackoffSeconds: 60, routeRefresh: { negotiated: false, enhanced: false, receiving: [] } }, now), /^Route refresh:\s+not negotiated\nPrefix limit:\s+exceeded: kept down for 60 s more$/m);
   t.match(peerText({ ...p, state: 'Active', lastErrorAt: null }, now), /^Last error:\s+connection collision resolution \(RFC 4271 §6\.8\): ours kept \(time not known\)$/m);
   t.match(peerText({ ...p, lastError: null, lastErrorAt: null }, now), /^Last error:\s+-$/m);
 });
 
 t.test('routes: flags for best, stale, rejected', async (t) => {
   const path = { from: '10.0.0.1', node: 'n1', pathId: 0, best: true, nextHop: '10.0.0.1', originatorId: null, clusterList: [], localPref: 100, asPath: '', communities: [], stale: true, rejected: null };
-  const rows: RouteRow[] = [{ prefix: '172.16.1.0/24', family: 'ipv4', paths: [path, { ...path, best: false, stale: false, rejected: 'block 172.16.1.0/24 is owned by n2', from: '10.0.0.2', node: 'n2' }] }];
+  const rows: RouteRow[] = [{ prefix: '172.16.1.0/24', family: 'ipv4', paths: [path, { ...path, best: false, stale: false, rejected: { kind: 'policy' as const, reason: 'block 172.16.1.0/24 is owned by n2' }, from: '10.0.0.2', node: 'n2' }] }];
   const text = routesText(rows);
   t.match(text, /^\*S\s+172\.16\.1\.0\/24\s+10\.0\.0\.1\s+n1 \(10\.0\.0\.1\)/m);
-  t.match(text, /^ {2}R\s+172\.16\.1\.0\/24 .*block 172\.16\.1\.0\/24 is owned by n2$/m);
+  t.match(text, /^ {2}R\s+172\.16\.1\.0\/24 .*policy: block 172\.16\.1\.0\/24 is owned by n2$/m, 'the kind, then why');
   t.match(routesText([]), /no routes/);
 });
 

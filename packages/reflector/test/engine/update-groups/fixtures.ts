@@ -1,18 +1,33 @@
 /**
- * Test builders for the reflector's routing core (no test of its own): peers, codec
- * contexts, and `Holder` — what a peer holds after decoding the frames we sent it, with
- * the real codec.
+ * Test builders for the route engine's outbound side (no test of their own): peers, codec
+ * contexts, `Core` — a RouteEngine driven through its input vocabulary with peers and
+ * codec contexts as literal data — and `Holder`: what a peer holds after decoding the
+ * frames we sent it, with the real codec (RFC 7313 BoRR/EoRR included).
  */
 import {
+  ManualClock,
+  MessageType,
+  RouteRefreshSubtype,
   decodeMessage,
+  familyKey,
   formatPrefix,
   parseIpv4,
   peerInfo,
   type CodecContext,
+  type DecodedUpdate,
+  type Family,
+  type Negotiated,
+  type Nlri,
   type PathAttributes,
   type PeerInfo,
+  type Prefix,
 } from '@bgp-rr/bgp-speaker';
 import type { ReflectorIdentity } from '../../../src/engine/reflection.js';
+import { RouteEngine } from '../../../src/engine/engine.js';
+import type { ImportPolicy } from '../../../src/engine/import-policy.js';
+import type { PrefixLimitSettings } from '../../../src/engine/prefix-limit.js';
+import type { ReadonlyLocRibEntry } from '../../../src/engine/views.js';
+import type { RouteEvent, SessionCommand } from '../../../src/engine/vocabulary.js';
 
 export const LOCAL_AS = 64512;
 export const ip = parseIpv4;
@@ -47,6 +62,143 @@ export function nodeAttrs(nextHop: string, extra: PathAttributes = {}): PathAttr
   return { origin: 0, asPath: [], nextHop: ip(nextHop), localPref: 100, ...extra };
 }
 
+/** A policy as a function: why `prefix` from `node` is rejected, or null. */
+export type PolicyFn = (prefix: Prefix, node: string) => string | null;
+
+export function importPolicy(fn: PolicyFn): ImportPolicy {
+  return {
+    mode: 'enforce',
+    issues: [],
+    evaluate: (prefix, node) => {
+      const why = fn(prefix, node);
+      return why === null ? { accepted: true } : { accepted: false, reason: why };
+    },
+  };
+}
+
+/** The Negotiated of a session whose codec is `ctx` (our sending side), as the FSM would give it. */
+export function sessionWith(p: PeerInfo, families: readonly Family[], ctx: CodecContext, o: { gr?: readonly Family[] | null; enhanced?: boolean } = {}): Negotiated {
+  const gr = o.gr === undefined ? families : o.gr;
+  const peerGr = gr === null ? null : { restartTime: 120, restarting: false, families: gr.map((f) => ({ afi: f.afi, safi: f.safi, forwardingPreserved: true })) };
+  return {
+    peerAs: p.asn,
+    peerId: p.routerId,
+    holdTime: 90,
+    keepaliveTime: 30,
+    families,
+    fourOctetAs: ctx.fourOctetAs,
+    extendedMessage: ctx.extendedMessage,
+    routeRefresh: true,
+    enhancedRouteRefresh: o.enhanced ?? false,
+    addPath: families.filter((f) => ctx.addPathSend.has(familyKey(f.afi, f.safi))).map((f) => ({ afi: f.afi, safi: f.safi, send: true, receive: true })),
+    gracefulRestart: peerGr !== null,
+    peerGracefulRestart: peerGr,
+    localCapabilities: [],
+    peerCapabilities: [],
+    codec: ctx,
+  };
+}
+
+/** An UPDATE as decoded: `nlri` of `family` (a familyKey) with `attrs`; IPv6 goes in MP_REACH_NLRI. */
+export function updateOf(family: number, nlri: readonly Nlri[], attrs: PathAttributes): DecodedUpdate {
+  if (family === V4) return { update: { type: 2, withdrawn: [], attributes: attrs, nlri }, action: 'none', errors: [] };
+  const mp = attrs.mpReach ?? { afi: family >>> 8, safi: 1, nextHop: new Uint8Array(16), nlri: [] };
+  return { update: { type: 2, withdrawn: [], attributes: { ...attrs, mpReach: { ...mp, nlri } }, nlri: [] }, action: 'none', errors: [] };
+}
+
+export function withdrawalOf(family: number, nlri: readonly Nlri[]): DecodedUpdate {
+  if (family === V4) return { update: { type: 2, withdrawn: nlri, attributes: {}, nlri: [] }, action: 'none', errors: [] };
+  return { update: { type: 2, withdrawn: [], attributes: { mpUnreach: { afi: family >>> 8, safi: 1, withdrawn: nlri } }, nlri: [] }, action: 'none', errors: [] };
+}
+
+/**
+ * A RouteEngine (tables released at once) driven through its input vocabulary, with a
+ * ManualClock, every feed event and command recorded. Peers are named by their id.
+ */
+export class Core {
+  readonly clock = new ManualClock();
+  readonly e: RouteEngine;
+  readonly events: RouteEvent[] = [];
+  readonly commands: SessionCommand[] = [];
+  readonly #messages = new Map<string, number>();
+
+  constructor(o: { policy?: PolicyFn; prefixLimit?: PrefixLimitSettings; identity?: ReflectorIdentity } = {}) {
+    this.e = new RouteEngine({
+      identity: o.identity ?? ID,
+      policy: importPolicy(o.policy ?? (() => null)),
+      prefixLimit: o.prefixLimit ?? { max: 0, action: 'cease' },
+      clock: this.clock,
+      selectionDeferralMs: 0,
+      onCommand: (c) => this.commands.push(c),
+    });
+    this.e.subscribe((ev) => this.events.push(ev));
+    this.e.input({ type: 'configurationDone' });
+  }
+
+  /** Configures `p` (if new) and brings its session up. */
+  up(p: PeerInfo, families: readonly Family[], ctx: CodecContext, o: { gr?: readonly Family[] | null; enhanced?: boolean } = {}): Negotiated {
+    if (!this.e.hasPeer(p.id)) this.e.input({ type: 'peerConfigured', peer: { address: p.id, node: p.id, isClient: p.isClient, localAs: LOCAL_AS } });
+    const n = sessionWith(p, families, ctx, o);
+    this.e.input({ type: 'sessionUp', peer: p.id, negotiated: n });
+    return n;
+  }
+
+  /** The session goes down; `graceful`: without a NOTIFICATION (RFC 4724 §4.2 applies). */
+  down(peer: string, graceful: boolean): void {
+    this.e.input({ type: 'sessionDown', peer, reason: 'test', graceful });
+  }
+
+  announce(peer: string, family: number, nlri: readonly Nlri[], attrs: PathAttributes): void {
+    this.e.input({ type: 'update', peer, update: updateOf(family, nlri, attrs) });
+  }
+
+  withdraw(peer: string, family: number, nlri: readonly Nlri[]): void {
+    this.e.input({ type: 'update', peer, update: withdrawalOf(family, nlri) });
+  }
+
+  endOfRib(peer: string, family: Family): void {
+    this.e.input({ type: 'endOfRib', peer, family });
+  }
+
+  /** A ROUTE-REFRESH from `peer` (subtype 0 request, 1 BoRR, 2 EoRR). */
+  refresh(peer: string, family: Family, subtype: number = RouteRefreshSubtype.REQUEST): void {
+    this.e.input({ type: 'routeRefresh', peer, family, subtype });
+  }
+
+  /** Replaces the import policy; returns how many held paths changed verdict. */
+  setPolicy(fn: PolicyFn): number {
+    this.e.input({ type: 'policyChanged', policy: importPolicy(fn) });
+    const last = this.events.findLast((ev) => ev.type === 'policyApplied');
+    return last?.type === 'policyApplied' ? last.changed : 0;
+  }
+
+  pull(peer: string, maxBytes: number): Uint8Array[] {
+    const p = this.e.pull(peer, maxBytes);
+    this.#messages.set(peer, (this.#messages.get(peer) ?? 0) + p.messages);
+    return p.frames;
+  }
+
+  /** BGP messages pulled for `peer` so far. */
+  messagesOut(peer: string): number {
+    return this.#messages.get(peer) ?? 0;
+  }
+
+  /** Adj-RIB-In counts (received, accepted, rejected, stale) of `peer`. */
+  counts(peer: string, family: number): { received: number; accepted: number; rejected: number; stale: number } {
+    const { received, accepted, rejected, stale } = this.e.peerCounts(peer, family);
+    return { received, accepted, rejected, stale };
+  }
+
+  advertised(peer: string, family = V4): number {
+    return this.e.peerCounts(peer, family).advertised;
+  }
+
+  entry(family: number, prefix: string): ReadonlyLocRibEntry | undefined {
+    for (const e of this.e.routes(family)) if (formatPrefix(e.prefix) === prefix) return e;
+    return undefined;
+  }
+}
+
 export class Holder {
   /** 'prefix#pathId' -> attributes as decoded. */
   readonly routes = new Map<string, PathAttributes>();
@@ -60,10 +212,28 @@ export class Holder {
     this.ctx = recvCtx(ours);
   }
 
+  /** Route refreshes seen: BoRR, then EoRR (RFC 7313). */
+  borr = 0;
+  eorr = 0;
+  /** Routes held when a BoRR came and not re-advertised since (RFC 7313 §4 stale). */
+  readonly #stale = new Set<string>();
+
   /** Applies chunks as sent: each holds one or more whole BGP messages. */
   apply(chunks: readonly Uint8Array[]): this {
     for (const f of splitMessages(chunks)) {
       const d = decodeMessage(f, this.ctx);
+      if (d.message.type === MessageType.ROUTE_REFRESH) {
+        // RFC 7313 §4 as a receiver: BoRR marks what we hold stale, EoRR removes what is still stale.
+        if (d.message.subtype === RouteRefreshSubtype.BORR) {
+          this.borr++;
+          for (const k of this.routes.keys()) this.#stale.add(k);
+        } else if (d.message.subtype === RouteRefreshSubtype.EORR) {
+          this.eorr++;
+          for (const k of this.#stale) this.routes.delete(k);
+          this.#stale.clear();
+        } else throw new Error(`unexpected ROUTE-REFRESH subtype ${d.message.subtype}`);
+        continue;
+      }
       if (d.update === undefined) throw new Error('not an UPDATE');
       if (d.update.endOfRib !== undefined) {
         this.endOfRib++;
@@ -90,6 +260,7 @@ export class Holder {
     const text = formatPrefix(p);
     this.touched.set(text, (this.touched.get(text) ?? 0) + 1);
     const key = `${text}#${pathId}`;
+    this.#stale.delete(key);
     if (a === undefined) this.routes.delete(key);
     else this.routes.set(key, a);
   }

@@ -1,1 +1,0 @@
-export { RibState, type ImportPolicy, type RibStateOptions } from './rib-state.js';

@@ -1,0 +1,122 @@
+/**
+ * Route refresh (RFC 2918) and enhanced route refresh (RFC 7313): the one home of these
+ * rules. PURE apart from the injected Clock. The update groups do the re-advertising
+ * (update-groups/group.ts: a member's `refresh`); the engine applies what is decided here.
+ *
+ * A ROUTE-REFRESH from a peer, for one <AFI, SAFI>, by subtype:
+ *   0 request  RFC 2918 §4: re-advertise our Adj-RIB-Out of that family to the peer — that
+ *              family only, and no End-of-RIB (which belongs to the start of a session).
+ *              RFC 7313 §4: when enhanced route refresh was negotiated, a BoRR before the
+ *              re-advertisement and an EoRR after it. A speaker that supports graceful
+ *              restart "MUST NOT send a BoRR ... before it sends the End-of-RIB": while the
+ *              initial table and its End-of-RIB are still going out (or held back by the
+ *              selection deferral), that table is the refresh; nothing more is sent.
+ *   1 BoRR     RFC 7313 §4: the peer starts re-advertising: mark its paths of the family
+ *              stale. "A BGP speaker that has received the Graceful Restart Capability from
+ *              its neighbor MUST ignore any BoRRs for an <AFI, SAFI> from the neighbor
+ *              before the speaker receives the EoR for the given <AFI, SAFI>".
+ *   2 EoRR     the re-advertisement is complete: remove the paths still stale. An EoRR
+ *              with no BoRR before it is ignored (the RFC allows it).
+ *   other      RFC 7313 §5: ignored (and reported).
+ * A family that was not negotiated for the session is ignored (RFC 2918 §4).
+ * BoRR/EoRR are only honoured when enhanced route refresh was negotiated.
+ * Stale paths wait for the EoRR at most `staleMs` (RFC 7313 §4 allows "a locally
+ * configurable upper bound"); then they are removed as if it had come.
+ */
+import { RouteRefreshSubtype, type Clock, type TimerHandle } from '@bgp-rr/bgp-speaker';
+import type { RefreshSubtype } from './vocabulary.js';
+
+/** What the session is, as far as a refresh is concerned. */
+export interface RefreshContext {
+  /** The family is one of the session's (both OPENs). */
+  readonly familyNegotiated: boolean;
+  /** Both sides advertised enhanced route refresh (RFC 7313 §3). */
+  readonly enhanced: boolean;
+  /** We sent the initial table and End-of-RIB of the family to this peer. */
+  readonly endOfRibSent: boolean;
+  /** The peer negotiated graceful restart, and its End-of-RIB of the family has come. */
+  readonly peerGracefulRestart: boolean;
+  readonly endOfRibReceived: boolean;
+}
+
+export type RefreshAction =
+  | { readonly action: 'resend'; readonly enhanced: boolean }
+  | { readonly action: 'mark-stale' }
+  | { readonly action: 'sweep-stale' }
+  | { readonly action: 'ignore'; readonly why: string };
+
+export function subtypeName(subtype: number): RefreshSubtype | number {
+  return subtype === RouteRefreshSubtype.REQUEST ? 'request' : subtype === RouteRefreshSubtype.BORR ? 'borr' : subtype === RouteRefreshSubtype.EORR ? 'eorr' : subtype;
+}
+
+/** What to do with a ROUTE-REFRESH of `subtype` (see the header). `borrPending`: a BoRR of the family is open. */
+export function refreshAction(subtype: number, c: RefreshContext, borrPending: boolean): RefreshAction {
+  if (!c.familyNegotiated) return { action: 'ignore', why: 'RFC 2918 §4: not a family of this session' };
+  switch (subtype) {
+    case RouteRefreshSubtype.REQUEST:
+      if (!c.endOfRibSent) return { action: 'ignore', why: 'RFC 7313 §4: the initial table and its End-of-RIB are still to be sent: they are the refresh' };
+      return { action: 'resend', enhanced: c.enhanced };
+    case RouteRefreshSubtype.BORR:
+      if (!c.enhanced) return { action: 'ignore', why: 'RFC 7313: BoRR without enhanced route refresh negotiated' };
+      if (c.peerGracefulRestart && !c.endOfRibReceived) return { action: 'ignore', why: 'RFC 7313 §4: BoRR before the peer\'s End-of-RIB (graceful restart)' };
+      return { action: 'mark-stale' };
+    case RouteRefreshSubtype.EORR:
+      if (!c.enhanced) return { action: 'ignore', why: 'RFC 7313: EoRR without enhanced route refresh negotiated' };
+      if (!borrPending) return { action: 'ignore', why: 'RFC 7313 §4: EoRR without a BoRR before it' };
+      return { action: 'sweep-stale' };
+    default:
+      return { action: 'ignore', why: `RFC 7313 §5: unknown ROUTE-REFRESH subtype ${subtype}` };
+  }
+}
+
+/** The open BoRRs of every peer and family, each bounded by a timer. */
+export class RefreshReceiver {
+  readonly #open = new Map<string, Map<number, TimerHandle>>();
+
+  constructor(
+    private readonly clock: Clock,
+    /** The EoRR did not come within `staleMs` of the BoRR: the stale paths go. */
+    private readonly onTimeout: (peer: string, family: number) => void,
+    readonly staleMs = 300_000,
+  ) {}
+
+  isOpen(peer: string, family: number): boolean {
+    return this.#open.get(peer)?.has(family) === true;
+  }
+
+  /** A BoRR: the refresh of `family` is open until `end` or the timer. A second BoRR restarts the timer. */
+  begin(peer: string, family: number): void {
+    let m = this.#open.get(peer);
+    if (m === undefined) this.#open.set(peer, (m = new Map()));
+    m.get(family)?.cancel();
+    m.set(
+      family,
+      this.clock.setTimer(this.staleMs, () => {
+        this.#close(peer, family);
+        this.onTimeout(peer, family);
+      }),
+    );
+  }
+
+  /** The EoRR came. */
+  end(peer: string, family: number): void {
+    this.#open.get(peer)?.get(family)?.cancel();
+    this.#close(peer, family);
+  }
+
+  /** The session ended or the peer was removed: nothing is open any more. */
+  forget(peer: string): void {
+    for (const t of this.#open.get(peer)?.values() ?? []) t.cancel();
+    this.#open.delete(peer);
+  }
+
+  close(): void {
+    for (const peer of [...this.#open.keys()]) this.forget(peer);
+  }
+
+  #close(peer: string, family: number): void {
+    const m = this.#open.get(peer);
+    m?.delete(family);
+    if (m?.size === 0) this.#open.delete(peer);
+  }
+}
