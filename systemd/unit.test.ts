@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
-import { OPTIONS, resolveOptions } from '@bgp-rr/reflector';
+import { EXIT, OPTIONS, resolveOptions } from '@bgp-rr/reflector';
 import { daemonOptions, runCommand } from '../packages/reflector/src/cli/commands/run.js';
 
 const unitPath = fileURLToPath(new URL('./bgp-rr.service', import.meta.url));
@@ -61,8 +61,8 @@ t.test('the service is sandboxed as documented', async (t) => {
     SystemCallArchitectures: ['native'],
     RuntimeDirectory: ['bgp-rr'],
     Restart: ['on-failure'],
-    // `bgp-rr run` exits 2 on a bad setting: no restart loop on a typo.
-    RestartPreventExitStatus: ['2'],
+    // `bgp-rr run` exits NOT_DONE (2) on a bad setting: no restart loop on a typo.
+    RestartPreventExitStatus: [String(EXIT.NOT_DONE)],
     KillSignal: ['SIGTERM'],
   };
   for (const [key, value] of Object.entries(want)) t.same(d.get(key), value, key);
@@ -121,6 +121,7 @@ t.test('every example in the environment file is accepted by bgp-rr run', async 
   t.equal(o.holdTime, 30);
   t.equal(o.routePolicy, 'enforce');
   t.equal(o.maxPrefixes, 1000);
+  t.equal(o.maxPrefixesAction, 'cease');
   t.equal(o.selectionDeferral, 15);
   t.equal(o.name, 'rr-1');
   t.equal(o.controlSocket, '/run/bgp-rr/control.sock', 'in RuntimeDirectory=bgp-rr');

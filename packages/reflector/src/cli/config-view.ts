@@ -1,6 +1,6 @@
 /**
  * PURE: the result of `bgp-rr config` as one plain object. The JSON printer prints
- * it as is; the text printer (render-config-text.ts) lays it out as tables.
+ * it as is; the text printer (render/config-text.ts) lays it out as tables.
  */
 import { COLLECTIONS, type DesiredConfig, type ReplicaAddress, type SnapshotDiff, type WatcherStatus } from '@bgp-rr/etcd-store';
 
@@ -43,7 +43,11 @@ export interface ReplicaIdentity {
 
 const hostPort = (a: ReplicaAddress): string => (a.address.includes(':') ? `[${a.address}]:${a.port ?? 179}` : `${a.address}:${a.port ?? 179}`);
 
-/** Router id when none is configured: the first non-loopback IPv4 address, else the first IPv4. */
+/**
+ * Router id when none is configured: the first non-loopback IPv4 address of the
+ * replica, else the first IPv4. `bgp-rr run` takes the same (commands/run.ts), so
+ * `bgp-rr config` shows the one the daemon would use.
+ */
 export function defaultRouterId(addresses: readonly ReplicaAddress[]): string | undefined {
   const v4 = addresses.map((a) => a.address).filter((a) => !a.includes(':'));
   return v4.find((a) => !a.startsWith('127.')) ?? v4[0];

@@ -1,8 +1,8 @@
 /**
- * `bgp-rr` entry point: main(argv, env, io) -> exit code. Nothing runs at import
- * time; the bin (bin/bgp-rr.js) passes process.argv/env/streams.
- *
- * Exit codes: 0 success, 1 runtime failure, 2 usage or configuration error.
+ * `bgp-rr` entry point: main(argv, env, io) -> exit code (exit-codes.ts). Nothing runs
+ * at import time; the bin (bin/bgp-rr.js) passes process.argv/env/streams, and every
+ * command reads the environment it is given, never process.env. The one process-wide
+ * thing used here is the signals: without io.signal, SIGINT/SIGTERM stop a command.
  */
 import { Command, CommanderError, Option } from 'commander';
 import { loadConfigFile } from '../config/file.js';
@@ -10,22 +10,19 @@ import { optionSpec, type OptionKey } from '../config/options.js';
 import { ConfigError, resolveOptions } from '../config/resolve.js';
 import type { CommandSpec, Io } from './command.js';
 import { COMMANDS } from './commands/index.js';
-
-export const EXIT_OK = 0;
-export const EXIT_FAILURE = 1;
-export const EXIT_USAGE = 2;
-
-const VERSION = '0.1.0';
+import { EXIT } from './exit-codes.js';
+import { exitCodesHelp, optionHelp } from './help.js';
+import { version } from './version.js';
 
 export async function main(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, io: Io): Promise<number> {
   let result: Promise<number> | undefined;
   const program = new Command('bgp-rr')
     .description('BGP route reflector for Calico clusters on etcd v3')
-    .version(VERSION)
+    .version(version())
     .exitOverride()
     .configureOutput({ writeOut: (s) => void io.stdout.write(s), writeErr: (s) => void io.stderr.write(s) })
     .showHelpAfterError()
-    .addHelpText('after', '\nOption precedence: flag > environment variable > --config file > default.');
+    .addHelpText('after', `\nOption precedence: flag > environment variable > --config file > default.\n\n${exitCodesHelp()}`);
   for (const spec of COMMANDS) {
     const cmd = program.command(spec.name).description(spec.summary).exitOverride();
     for (const a of spec.args ?? []) cmd.argument(a);
@@ -38,25 +35,24 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
   }
   if (argv.length === 0) {
     io.stderr.write(program.helpInformation());
-    return EXIT_USAGE;
+    return EXIT.NOT_DONE;
   }
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT_OK;
-      return EXIT_USAGE;
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.OK;
+      return EXIT.NOT_DONE;
     }
     throw err;
   }
-  return result ?? EXIT_OK;
+  return result ?? EXIT.OK;
 }
 
 function optionFor(key: OptionKey): Option {
   const o = optionSpec(key);
-  const dflt = o.default === undefined ? '' : `; default ${typeof o.default === 'string' ? JSON.stringify(o.default) : o.default.join(',')}`;
-  const opt = new Option(`${o.flag} <${o.arg}>`, `${o.help} (env ${o.env}${dflt})`);
-  if (o.list) opt.argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v]);
+  const opt = new Option(`${o.flag} <${o.arg}>`, optionHelp(o));
+  if (o.list === true) opt.argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v]);
   return opt;
 }
 
@@ -67,17 +63,14 @@ async function runCommand(spec: CommandSpec, parsed: Record<string, unknown>, ar
   for (const [k, v] of Object.entries(parsed)) (keys.has(k) ? shared : flags)[k] = v;
   const { signal, release } = stopSignal(io);
   try {
-    const configPath = (shared.config as string | undefined) ?? env.BGP_RR_CONFIG;
+    // The file is read before the other options are resolved: its path is resolved first (flag > env).
+    const configPath = (shared.config as string | undefined) ?? env[optionSpec('config').env];
     const file = keys.has('config') && configPath ? loadConfigFile(configPath) : {};
     const options = resolveOptions(spec.options, shared, env, file);
     return await spec.run({ options, flags, args, env, io, signal });
   } catch (err) {
-    if (err instanceof ConfigError) {
-      io.stderr.write(`bgp-rr ${spec.name}: ${err.message}\n`);
-      return EXIT_USAGE;
-    }
     io.stderr.write(`bgp-rr ${spec.name}: ${err instanceof Error ? err.message : String(err)}\n`);
-    return EXIT_FAILURE;
+    return err instanceof ConfigError ? EXIT.NOT_DONE : EXIT.FAILURE;
   } finally {
     release();
   }

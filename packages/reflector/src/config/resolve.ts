@@ -1,18 +1,21 @@
 /**
- * Option resolution: flag > environment > config file > default (options.ts).
- * Pure: the caller passes the flags commander saw, the environment and the parsed
- * file; every value comes back with where it came from, so commands can show it.
+ * Option resolution: flag > environment > config file > default (options.ts), each
+ * value checked and converted once, by its type (values.ts). Pure: the caller passes
+ * the flags commander saw, the environment and the parsed file; every value comes back
+ * typed, with where it came from. A value its type does not allow is a ConfigError
+ * naming the flag, the value, where it came from and what is allowed.
  */
-import { OPTIONS, type OptionKey, type OptionSpec } from './options.js';
+import { OPTIONS, optionSpec, type OptionKey, type OptionSpec, type OptionValues } from './options.js';
+import { expectedText, parseElement } from './values.js';
 
 export type Source = 'flag' | 'env' | 'file' | 'default';
-export type Value = string | readonly string[];
 
-export interface Resolved {
-  readonly values: Readonly<Partial<Record<OptionKey, Value>>>;
-  readonly sources: Readonly<Partial<Record<OptionKey, Source>>>;
+export interface Resolved<K extends OptionKey = OptionKey> {
+  readonly values: OptionValues<K>;
+  readonly sources: Readonly<Partial<Record<K, Source>>>;
 }
 
+/** A bad setting: `bgp-rr` exits 2 (cli/exit-codes.ts). */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
@@ -23,38 +26,67 @@ const splitList = (s: string): string[] =>
     .map((x) => x.trim())
     .filter((x) => x !== '');
 
-export function resolveOptions(
-  keys: readonly OptionKey[],
+export function resolveOptions<K extends OptionKey>(
+  keys: readonly K[],
   flags: Readonly<Record<string, unknown>>,
   env: Readonly<Record<string, string | undefined>>,
   file: Readonly<Record<string, unknown>> = {},
-): Resolved {
-  const values: Partial<Record<OptionKey, Value>> = {};
+): Resolved<K> {
+  const values: Partial<Record<OptionKey, unknown>> = {};
   const sources: Partial<Record<OptionKey, Source>> = {};
   for (const key of keys) {
-    const spec: OptionSpec = OPTIONS.find((o) => o.key === key) as OptionSpec;
+    const spec = optionSpec(key);
     const fromFlag = flags[key];
     const fromEnv = env[spec.env];
     const fromFile = file[key];
-    let v: Value | undefined;
+    let raw: string | readonly string[] | undefined;
     let src: Source | undefined;
-    if (fromFlag !== undefined) [v, src] = [fromFlag as Value, 'flag'];
-    else if (fromEnv !== undefined && fromEnv !== '') [v, src] = [spec.list ? splitList(fromEnv) : fromEnv, 'env'];
-    else if (fromFile !== undefined) [v, src] = [fileValue(spec, fromFile), 'file'];
-    else if (spec.default !== undefined) [v, src] = [spec.default, 'default'];
-    if (v === undefined || src === undefined) continue;
-    // Lists given as repeated flags may also be comma-separated: --listen a,b.
-    values[key] = spec.list ? (typeof v === 'string' ? splitList(v) : v.flatMap(splitList)) : v;
+    if (fromFlag !== undefined) [raw, src] = [fromFlag as string | string[], 'flag'];
+    else if (fromEnv !== undefined && fromEnv !== '') [raw, src] = [fromEnv, 'env'];
+    else if (fromFile !== undefined) [raw, src] = [fileText(spec, fromFile), 'file'];
+    else if (spec.default !== undefined) [raw, src] = [spec.default, 'default'];
+    if (raw === undefined || src === undefined) continue;
+    values[key] = convert(spec, raw, src);
     sources[key] = src;
   }
-  return { values, sources };
+  return { values: values as OptionValues<K>, sources };
 }
 
-function fileValue(spec: OptionSpec, v: unknown): Value {
+/** Lists: every item may itself be comma-separated (--listen a,b --listen c). */
+function convert(spec: OptionSpec, raw: string | readonly string[], src: Source): unknown {
+  if (spec.list !== true) {
+    if (typeof raw !== 'string') throw new Error(`${spec.key}: one value expected`);
+    return element(spec, raw, src);
+  }
+  const items = typeof raw === 'string' ? splitList(raw) : raw.flatMap(splitList);
+  return items.map((item) => element(spec, item, src));
+}
+
+function element(spec: OptionSpec, text: string, src: Source): unknown {
+  const p = parseElement(spec, text);
+  if (p.ok) return p.value;
+  throw new ConfigError(`${spec.flag} ${JSON.stringify(text)}${via(spec, src)}: ${expectedText(spec)}`);
+}
+
+function via(spec: OptionSpec, src: Source): string {
+  switch (src) {
+    case 'flag':
+      return '';
+    case 'env':
+      return ` (from ${spec.env})`;
+    case 'file':
+      return ` (from the config file, key ${spec.key})`;
+    case 'default':
+      return ' (the default)';
+  }
+}
+
+/** A config file value as text: a string, a number, or (a list) an array of strings. */
+function fileText(spec: OptionSpec, v: unknown): string | readonly string[] {
   if (typeof v === 'number') return String(v);
-  if (typeof v === 'string') return spec.list ? splitList(v) : v;
-  if (spec.list && Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
-  throw new ConfigError(`config file: ${spec.key} must be ${spec.list ? 'a string or a list of strings' : 'a string'}`);
+  if (typeof v === 'string') return v;
+  if (spec.list === true && Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
+  throw new ConfigError(`${spec.flag} ${JSON.stringify(v)} (from the config file, key ${spec.key}): expected ${spec.list === true ? 'a string or a list of strings' : 'a string or a number'}`);
 }
 
 /** Checks a parsed config file: an object whose keys are option keys. */
@@ -64,14 +96,4 @@ export function checkConfigFile(v: unknown, path: string): Record<string, unknow
   const unknown = Object.keys(v).filter((k) => !known.has(k) || k === 'config');
   if (unknown.length > 0) throw new ConfigError(`${path}: unknown option(s) ${unknown.join(', ')}; known: ${[...known].filter((k) => k !== 'config').join(', ')}`);
   return v as Record<string, unknown>;
-}
-
-export function str(r: Resolved, key: OptionKey): string | undefined {
-  const v = r.values[key];
-  return typeof v === 'string' ? v : undefined;
-}
-
-export function list(r: Resolved, key: OptionKey): readonly string[] {
-  const v = r.values[key];
-  return v === undefined ? [] : typeof v === 'string' ? [v] : v;
 }

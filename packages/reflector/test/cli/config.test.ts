@@ -6,6 +6,7 @@ import type { Teardown } from '../../../../test/harness/cleanup.js';
 import { startEtcd, type EtcdOptions } from '../../../../test/harness/etcd.js';
 import { tmpDir, waitFor } from '../../../../test/harness/proc.js';
 import { affinityKey, blockKey, resourceKey } from '@bgp-rr/etcd-store';
+import { EXIT } from '../../src/cli/exit-codes.js';
 import { main } from '../../src/cli/main.js';
 import { capture } from './io.js';
 
@@ -117,13 +118,13 @@ t.test('--listen on a wildcard: a BGPPeer naming any host address is ours', asyn
   t.same(one.peers.map((p) => [p.name, p.localAddress]), [['node-1', '10.0.0.250'], ['node-2', '10.0.0.250']]);
 });
 
-t.test('etcd unreachable: exit 1 with the reason', async (t) => {
+t.test('etcd unreachable: exit 2 (nothing was done, as for replicas) with the reason', async (t) => {
   const etcd = await startEtcd(t);
   await etcd.stopAll();
   const ac = new AbortController();
   const io = capture(ac.signal);
   const done = main(['config', ...args(etcd.endpoints[0]!)], {}, io);
   setTimeout(() => ac.abort(), 2000);
-  t.equal(await done, 1);
+  t.equal(await done, EXIT.NOT_DONE);
   t.match(io.err, /no snapshot from etcd/);
 });

@@ -1,7 +1,6 @@
 /** Option precedence: flag > environment > config file > default (config/options.ts). */
 import t from 'tap';
 import { checkConfigFile, ConfigError, resolveOptions } from '../../src/config/resolve.js';
-import { OPTIONS } from '../../src/config/options.js';
 
 t.test('precedence, one row per step', async (t) => {
   const cases: [string, Record<string, unknown>, Record<string, string>, Record<string, unknown>, unknown, string][] = [
@@ -25,19 +24,41 @@ t.test('BGP_RR_<OPTION> for the rest; options without a default stay unset', asy
   t.same(r.sources, { routerId: 'env', etcdCaCertFile: 'env', name: 'file' });
 });
 
-t.test('the table: every option has a unique flag, env and key; env names follow the rule', async (t) => {
-  for (const field of ['key', 'flag', 'env'] as const) t.equal(new Set(OPTIONS.map((o) => o[field])).size, OPTIONS.length, `${field} unique`);
-  for (const o of OPTIONS) {
-    t.equal(o.flag, `--${o.key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, `${o.key}: flag is the kebab-case key`);
-    if (!o.key.startsWith('etcd')) t.equal(o.env, `BGP_RR_${o.key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`, `${o.key}: BGP_RR_<OPTION>`);
-  }
-  t.same(OPTIONS.filter((o) => o.key.startsWith('etcd')).map((o) => o.env), ['ETCD_ENDPOINTS', 'ETCD_CA_CERT_FILE', 'ETCD_CERT_FILE', 'ETCD_KEY_FILE'], "calicoctl's names for etcd");
-});
-
 t.test('config file checks', async (t) => {
   t.same(checkConfigFile({ routerId: '10.0.0.1' }, 'f.json'), { routerId: '10.0.0.1' });
   t.throws(() => checkConfigFile([], 'f.json'), ConfigError);
   t.throws(() => checkConfigFile({ routerID: 'x' }, 'f.json'), /unknown option\(s\) routerID/);
   t.throws(() => checkConfigFile({ config: 'other.json' }, 'f.json'), /unknown option/, 'no nested config files');
-  t.throws(() => resolveOptions(['name'], {}, {}, { name: ['a'] }), /name must be a string/);
+  t.throws(() => resolveOptions(['name'], {}, {}, { name: ['a'] }), new ConfigError('--name ["a"] (from the config file, key name): expected a string or a number'));
+  t.throws(() => resolveOptions(['listen'], {}, {}, { listen: [1] }), new ConfigError('--listen [1] (from the config file, key listen): expected a string or a list of strings'));
+});
+
+t.test('values come back typed, whatever their source', async (t) => {
+  const keys = ['holdTime', 'maxPrefixes', 'maxPrefixesAction', 'listen', 'metricsAddress', 'routerId'] as const;
+  const r = resolveOptions(keys, { holdTime: '90', listen: ['10.0.0.1,[fd00::1]:1179'] }, { BGP_RR_MAX_PREFIXES: '0', BGP_RR_METRICS_ADDRESS: 'none' }, { maxPrefixesAction: 'warn', routerId: '10.0.0.1' });
+  t.same(r.values, {
+    holdTime: 90,
+    maxPrefixes: 0,
+    maxPrefixesAction: 'warn',
+    listen: [{ address: '10.0.0.1', port: 179 }, { address: 'fd00::1', port: 1179 }],
+    metricsAddress: null,
+    routerId: '10.0.0.1',
+  });
+  t.same(r.sources, { holdTime: 'flag', maxPrefixes: 'env', maxPrefixesAction: 'file', listen: 'flag', metricsAddress: 'env', routerId: 'file' });
+  t.equal(resolveOptions(['holdTime'], {}, {}, { holdTime: 45 }).values.holdTime, 45, 'a JSON number in the file');
+  const d = resolveOptions(keys, {}, {});
+  t.same(d.values, { holdTime: 30, maxPrefixes: 1000, maxPrefixesAction: 'cease', listen: [{ address: '::', port: 179 }], metricsAddress: { address: '127.0.0.1', port: 9179 } }, 'defaults, converted like any value; no default: unset');
+});
+
+t.test('a value its type does not allow: ConfigError naming the flag, the value, the source and what is allowed', async (t) => {
+  const cases: [string, () => unknown, string][] = [
+    ['bad int from a flag', () => resolveOptions(['maxPrefixes'], { maxPrefixes: 'ten' }, {}), '--max-prefixes "ten": expected an integer, 0 or more'],
+    ['int out of range from the environment', () => resolveOptions(['holdTime'], {}, { BGP_RR_HOLD_TIME: '2' }), '--hold-time "2" (from BGP_RR_HOLD_TIME): expected an integer, 0 or 3..65535'],
+    ['int out of range from the file', () => resolveOptions(['selectionDeferral'], {}, {}, { selectionDeferral: 7200 }), '--selection-deferral "7200" (from the config file, key selectionDeferral): expected an integer, 0..3600'],
+    ['bad enum', () => resolveOptions(['maxPrefixesAction'], { maxPrefixesAction: 'drop' }, {}), '--max-prefixes-action "drop": expected one of cease, block, warn'],
+    ['bad enum from the environment', () => resolveOptions(['logLevel'], {}, { BGP_RR_LOG_LEVEL: 'verbose' }), '--log-level "verbose" (from BGP_RR_LOG_LEVEL): expected one of fatal, error, warn, info, debug, trace, silent'],
+    ['bad item of a list', () => resolveOptions(['listen'], { listen: ['10.0.0.1', '10.0.0.256:179'] }, {}), '--listen "10.0.0.256:179": expected ADDR[:PORT], IPv6 as [ADDR]:PORT, port 0..65535'],
+    ['not IPv4', () => resolveOptions(['clusterId'], {}, { BGP_RR_CLUSTER_ID: 'fd00::1' }), '--cluster-id "fd00::1" (from BGP_RR_CLUSTER_ID): expected an IPv4 address (dotted quad)'],
+  ];
+  for (const [name, f, message] of cases) t.throws(f, new ConfigError(message), name);
 });

@@ -3,21 +3,23 @@
  * derives from etcd (the same derivation `bgp-rr run` applies): AS, router id,
  * cluster id, peers, pools, block owners, invalid resources, revision.
  * --watch: after the first result, one JSON line per change until interrupted.
+ * No snapshot from etcd within FIRST_SNAPSHOT_TIMEOUT_MS: exit NOT_DONE (2), as
+ * `replicas` when etcd cannot be read and the control commands when the daemon cannot.
  */
-import { hostname } from 'node:os';
 import { CalicoWatcher, deriveConfig, type DesiredConfig, type Snapshot, type WatcherUpdate } from '@bgp-rr/etcd-store';
-import { REPLICA_OPTIONS } from '../../config/options.js';
+import { REPLICA_OPTIONS, type ReplicaKey } from '../../config/options.js';
 import { replicaSettings } from '../../config/settings.js';
 import { replicaAddresses } from '../../daemon/listen-probe.js';
 import type { CommandContext, CommandSpec } from '../command.js';
 import { changeSummary, configView, type ReplicaIdentity } from '../config-view.js';
+import { EXIT } from '../exit-codes.js';
 import { renderJson } from '../render/json.js';
 import { configText } from '../render/config-text.js';
 
 const FIRST_SNAPSHOT_TIMEOUT_MS = 15_000;
 const WATCH_SETTLE_MS = 2000;
 
-export const configCommand: CommandSpec = {
+export const configCommand: CommandSpec<ReplicaKey> = {
   name: 'config',
   summary: 'print the configuration this replica derives from the Calico datastore',
   options: REPLICA_OPTIONS,
@@ -28,9 +30,9 @@ export const configCommand: CommandSpec = {
   run: runConfig,
 };
 
-async function runConfig(ctx: CommandContext): Promise<number> {
-  const s = replicaSettings(ctx.options);
-  const me: ReplicaIdentity = { name: s.name ?? hostname(), routerId: s.routerId, clusterId: s.clusterId, addresses: replicaAddresses(s.listen) };
+async function runConfig(ctx: CommandContext<ReplicaKey>): Promise<number> {
+  const s = replicaSettings(ctx.options.values);
+  const me: ReplicaIdentity = { name: s.name, routerId: s.routerId, clusterId: s.clusterId, addresses: replicaAddresses(s.listen) };
   let onWatching: (() => void) | undefined;
   const watcher = new CalicoWatcher({ ...s.etcd, onStatus: (st) => void (st.state === 'watching' && onWatching?.()) });
   let last: { snapshot: Snapshot; config: DesiredConfig } | undefined;
@@ -45,7 +47,7 @@ async function runConfig(ctx: CommandContext): Promise<number> {
     if (first === undefined) {
       const st = watcher.status();
       ctx.io.stderr.write(`bgp-rr config: no snapshot from etcd (${s.etcd.endpoints.join(',')}): ${st.lastError ?? st.state}\n`);
-      return 1;
+      return EXIT.NOT_DONE;
     }
     // The list is done; give the watch a moment to come up so the status printed is
     // the steady one ("watching"), not the transient "connecting".
@@ -58,7 +60,7 @@ async function runConfig(ctx: CommandContext): Promise<number> {
     const watch = ctx.flags.watch === true;
     if (watch) ctx.io.stdout.write(JSON.stringify(view) + '\n');
     else ctx.io.stdout.write(ctx.flags.json === true ? renderJson(view) : configText(view));
-    if (!watch) return 0;
+    if (!watch) return EXIT.OK;
     while (!ctx.signal.aborted) {
       await new Promise<void>((resolve) => {
         const wake = (): void => {
@@ -77,7 +79,7 @@ async function runConfig(ctx: CommandContext): Promise<number> {
         ctx.io.stdout.write(JSON.stringify({ ...configView(config, me, watcher.status()), change: changeSummary(u.diff) }) + '\n');
       }
     }
-    return 0;
+    return EXIT.OK;
   } finally {
     await watcher.close();
   }

@@ -5,13 +5,13 @@
  * until bgp-rr is restarted. (A plain stop, SIGTERM, does the opposite: see daemon.ts.)
  */
 import type { CommandSpec } from '../command.js';
-import { JSON_FLAG, controlCommand, controlOptions } from '../control-command.js';
+import { CONTROL_OPTIONS, JSON_FLAG, controlCommand, controlOptions, type ControlKey } from '../control-command.js';
 import { drainText } from '../render/text.js';
 
-export const drainCommand: CommandSpec = {
+export const drainCommand: CommandSpec<ControlKey> = {
   name: 'drain',
   summary: 'withdraw from every peer (Cease 6/2 with a shutdown message) before decommissioning',
-  options: ['controlSocket'],
+  options: CONTROL_OPTIONS,
   flags: [JSON_FLAG, { flags: '--message <TEXT>', help: 'shutdown communication sent to peers (RFC 9003)' }],
   run: (ctx) => {
     const message = typeof ctx.flags.message === 'string' ? ctx.flags.message : undefined;

@@ -4,20 +4,22 @@
  * last published them. Needs etcd, not the daemon.
  */
 import { listReplicas } from '@bgp-rr/etcd-store';
-import { replicaSettings } from '../../config/settings.js';
+import { ETCD_OPTIONS, type EtcdKey } from '../../config/options.js';
+import { etcdSettings } from '../../config/settings.js';
 import type { CommandSpec } from '../command.js';
-import { EXIT_OK, EXIT_UNREACHABLE, JSON_FLAG } from '../control-command.js';
+import { JSON_FLAG, type ControlKey } from '../control-command.js';
+import { EXIT } from '../exit-codes.js';
 import { renderJson } from '../render/json.js';
 import { replicasText, type ReplicaRow } from '../render/text.js';
 
-export const replicasCommand: CommandSpec = {
+export const replicasCommand: CommandSpec<EtcdKey | ControlKey> = {
   name: 'replicas',
   summary: 'list the live replicas registered in etcd, with their peer counts',
   // --control-socket is accepted (and unused) so that scripts can pass it to every command.
-  options: ['etcdEndpoints', 'etcdCaCertFile', 'etcdCertFile', 'etcdKeyFile', 'config', 'controlSocket'],
+  options: [...ETCD_OPTIONS, 'controlSocket'],
   flags: [JSON_FLAG],
   async run(ctx) {
-    const { etcd } = replicaSettings(ctx.options);
+    const etcd = etcdSettings(ctx.options.values);
     let rows: ReplicaRow[];
     let revision: number;
     try {
@@ -26,10 +28,10 @@ export const replicasCommand: CommandSpec = {
       revision = r.revision;
     } catch (err) {
       ctx.io.stderr.write(`bgp-rr replicas: cannot read etcd (${etcd.endpoints.join(',')}): ${err instanceof Error ? err.message : String(err)}\n`);
-      return EXIT_UNREACHABLE;
+      return EXIT.NOT_DONE;
     }
     rows.sort((a, b) => (a.name < b.name ? -1 : 1));
     ctx.io.stdout.write(ctx.flags.json === true ? renderJson({ revision, replicas: rows }) : replicasText(rows));
-    return EXIT_OK;
+    return EXIT.OK;
   },
 };

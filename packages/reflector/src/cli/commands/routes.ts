@@ -1,12 +1,12 @@
 /** `bgp-rr routes [--json] [--rejected] [PREFIX]`: the Loc-RIB (every path, best marked), or the part inside/around PREFIX. */
 import type { CommandSpec } from '../command.js';
-import { JSON_FLAG, controlCommand, controlOptions } from '../control-command.js';
+import { CONTROL_OPTIONS, JSON_FLAG, controlCommand, controlOptions, type ControlKey } from '../control-command.js';
 import { routesText } from '../render/text.js';
 
-export const routesCommand: CommandSpec = {
+export const routesCommand: CommandSpec<ControlKey> = {
   name: 'routes',
   summary: 'show the Loc-RIB: prefix, paths, best, next hop, originator, cluster list, from which peer',
-  options: ['controlSocket'],
+  options: CONTROL_OPTIONS,
   flags: [JSON_FLAG, { flags: '--rejected', help: 'only paths rejected by import policy or loop checks, with why' }],
   args: ['[prefix]'],
   run: (ctx) => {

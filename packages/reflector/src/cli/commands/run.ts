@@ -2,104 +2,96 @@
  * `bgp-rr run`: the daemon. Options from the table in config/options.ts (flag > env >
  * file > default); peers, AS and pools from etcd. Runs until SIGTERM/SIGINT, then
  * closes every session without NOTIFICATION so clients keep our routes through the
- * restart (RFC 4724; see daemon.ts). Exit 0 after a stop, 1 when it cannot start,
- * 2 for a bad setting.
+ * restart (RFC 4724; see daemon.ts). Exit codes (exit-codes.ts): OK after a stop,
+ * FAILURE when it cannot start or stops on an error, NOT_DONE for a bad setting.
  *
  * systemd: with NOTIFY_SOCKET set, readiness is reported with `systemd-notify --ready`
  * once listening and configured from etcd — or after READY_WAIT_MS without etcd, the
  * daemon then running degraded (the unit has Type=notify and NotifyAccess=all).
  */
 import { spawn } from 'node:child_process';
-import { networkInterfaces } from 'node:os';
-import { REPLICA_OPTIONS, type OptionKey } from '../../config/options.js';
-import { ConfigError, str } from '../../config/resolve.js';
+import { REPLICA_OPTIONS } from '../../config/options.js';
+import { ConfigError } from '../../config/resolve.js';
 import { replicaSettings } from '../../config/settings.js';
-import { Daemon, defaultName, type DaemonOptions, type RoutePolicyMode } from '../../daemon/daemon.js';
-import { createLogger, isLogLevel } from '../../daemon/log.js';
+import { endpointText } from '../../config/values.js';
+import { replicaAddresses } from '../../daemon/control-handler.js';
+import { Daemon, type DaemonOptions } from '../../daemon/daemon.js';
+import { createLogger } from '../../daemon/log.js';
 import { SecretsError, checkTlsFiles, loadPasswordFile } from '../../daemon/secrets.js';
 import type { CommandContext, CommandSpec } from '../command.js';
+import { defaultRouterId } from '../config-view.js';
+import { EXIT } from '../exit-codes.js';
+import { version } from '../version.js';
 
-export const VERSION = '0.1.0';
+/** The replica's options and the daemon's own (all declared in config/options.ts). */
+export const RUN_OPTIONS = [
+  ...REPLICA_OPTIONS,
+  'controlSocket',
+  'metricsAddress',
+  'logLevel',
+  'holdTime',
+  'routePolicy',
+  'maxPrefixes',
+  'maxPrefixesAction',
+  'selectionDeferral',
+  'passwordFile',
+] as const;
+export type RunKey = (typeof RUN_OPTIONS)[number];
 
-/** Options of `run` beyond the replica's (declared in config/options.ts). */
-const RUN_OPTIONS = ['controlSocket', 'metricsAddress', 'logLevel', 'holdTime', 'routePolicy', 'maxPrefixes', 'selectionDeferral', 'passwordFile'] as const;
-
-export const runCommand: CommandSpec = {
+export const runCommand: CommandSpec<RunKey> = {
   name: 'run',
   summary: 'run the route reflector daemon',
-  options: [...REPLICA_OPTIONS, ...(RUN_OPTIONS as readonly string[] as readonly OptionKey[])],
+  options: RUN_OPTIONS,
   run: runDaemon,
 };
 
-function opt(ctx: CommandContext, key: (typeof RUN_OPTIONS)[number]): string | undefined {
-  return str(ctx.options, key as OptionKey);
-}
-
-function int(ctx: CommandContext, key: (typeof RUN_OPTIONS)[number], flag: string, dflt: number, ok: (n: number) => boolean, what: string): number {
-  const v = opt(ctx, key);
-  if (v === undefined) return dflt;
-  const n = Number(v);
-  if (!/^\d+$/.test(v.trim()) || !ok(n)) throw new ConfigError(`${flag} ${JSON.stringify(v)}: ${what}`);
-  return n;
-}
-
-/** The first IPv4 of the listen addresses, else of the host's non-internal interfaces. */
-function defaultRouterId(listen: readonly { address: string }[]): string {
-  const specific = listen.find((l) => /^\d+\.\d+\.\d+\.\d+$/.test(l.address) && l.address !== '0.0.0.0');
-  if (specific) return specific.address;
-  for (const list of Object.values(networkInterfaces())) for (const i of list ?? []) if (i.family === 'IPv4' && !i.internal) return i.address;
-  throw new ConfigError('--router-id: no IPv4 address to default to; set one');
-}
-
-export function daemonOptions(ctx: CommandContext): DaemonOptions {
-  const s = replicaSettings(ctx.options);
-  const routePolicy = opt(ctx, 'routePolicy') ?? 'enforce';
-  if (routePolicy !== 'enforce' && routePolicy !== 'warn' && routePolicy !== 'off') throw new ConfigError(`--route-policy ${JSON.stringify(routePolicy)}: enforce, warn or off`);
+/** What the daemon runs with: the typed option values, the files they name read and checked. */
+export function daemonOptions(ctx: CommandContext<RunKey>): DaemonOptions {
+  const o = ctx.options.values;
+  const s = replicaSettings(o);
   // Secrets are checked before anything starts (secrets.ts): a clear error, exit 2.
-  const passwordFile = opt(ctx, 'passwordFile');
   let passwords: ReturnType<typeof loadPasswordFile> | undefined;
   try {
     checkTlsFiles(s.etcd);
-    if (passwordFile !== undefined && passwordFile !== '') passwords = loadPasswordFile(passwordFile);
+    if (o.passwordFile !== undefined && o.passwordFile !== '') passwords = loadPasswordFile(o.passwordFile);
   } catch (err) {
     if (err instanceof SecretsError) throw new ConfigError(err.message);
     throw err;
   }
+  const routerId = s.routerId ?? defaultRouterId(replicaAddresses(s.listen));
+  if (routerId === undefined) throw new ConfigError('--router-id: no IPv4 address to default to; set one');
   return {
     etcd: s.etcd,
-    routerId: s.routerId ?? defaultRouterId(s.listen),
+    routerId,
     ...(s.clusterId !== undefined ? { clusterId: s.clusterId } : {}),
     listen: s.listen,
-    name: s.name ?? defaultName(),
-    controlSocket: opt(ctx, 'controlSocket') ?? '/run/bgp-rr/control.sock',
-    metricsAddress: opt(ctx, 'metricsAddress') ?? '127.0.0.1:9179',
-    // RFC 4271 §4.2: 0 or at least 3 seconds.
-    holdTime: int(ctx, 'holdTime', '--hold-time', 30, (n) => n === 0 || (n >= 3 && n <= 65535), 'seconds: 0 or 3..65535 (RFC 4271 §4.2)'),
-    routePolicy: routePolicy as RoutePolicyMode,
-    maxPrefixes: int(ctx, 'maxPrefixes', '--max-prefixes', 1000, (n) => n >= 0, 'a count (0: no limit)'),
-    maxPrefixesAction: 'cease',
-    selectionDeferral: int(ctx, 'selectionDeferral', '--selection-deferral', 15, (n) => n <= 3600, 'seconds (at most 3600)'),
+    name: s.name,
+    controlSocket: o.controlSocket,
+    metricsAddress: o.metricsAddress === null ? '' : endpointText(o.metricsAddress),
+    holdTime: o.holdTime,
+    routePolicy: o.routePolicy,
+    maxPrefixes: o.maxPrefixes,
+    maxPrefixesAction: o.maxPrefixesAction,
+    selectionDeferral: o.selectionDeferral,
     restartTime: 120,
     ...(passwords !== undefined ? { passwords } : {}),
     connectRetry: 5,
-    version: VERSION,
+    version: version(),
   };
 }
 
-async function runDaemon(ctx: CommandContext): Promise<number> {
-  const level = opt(ctx, 'logLevel') ?? 'info';
-  if (!isLogLevel(level)) throw new ConfigError(`--log-level ${JSON.stringify(level)}: fatal, error, warn, info, debug, trace or silent`);
+async function runDaemon(ctx: CommandContext<RunKey>): Promise<number> {
   const options = daemonOptions(ctx);
-  const logger = createLogger(level, 'bgp-rr');
+  const logger = createLogger(ctx.options.values.logLevel, 'bgp-rr');
   let daemon: Daemon;
   try {
     daemon = await startWithFallback(options, { logger });
   } catch (err) {
     logger.fatal({ err: err instanceof Error ? err.message : String(err) }, 'bgp-rr cannot start');
     ctx.io.stderr.write(`bgp-rr run: ${err instanceof Error ? err.message : String(err)}\n`);
-    return 1;
+    return EXIT.FAILURE;
   }
-  void readyOrLater(daemon).then(notifySystemd);
+  void readyOrLater(daemon).then(() => notifySystemd(ctx.env));
   await new Promise<void>((resolve) => {
     if (ctx.signal.aborted) return resolve();
     ctx.signal.addEventListener('abort', () => resolve(), { once: true });
@@ -108,9 +100,9 @@ async function runDaemon(ctx: CommandContext): Promise<number> {
   await daemon.stop('graceful');
   if (daemon.failure !== undefined) {
     ctx.io.stderr.write(`bgp-rr run: ${daemon.failure.message}\n`);
-    return 1;
+    return EXIT.FAILURE;
   }
-  return 0;
+  return EXIT.OK;
 }
 
 /** The default '[::]:179' needs IPv6; on a host without it, fall back to 0.0.0.0. */
@@ -139,8 +131,12 @@ function readyOrLater(d: Daemon): Promise<void> {
   });
 }
 
-function notifySystemd(): void {
-  if (process.env.NOTIFY_SOCKET === undefined) return;
-  const child = spawn('systemd-notify', ['--ready', `--pid=${process.pid}`], { stdio: 'ignore' });
+/**
+ * `systemd-notify --ready` when the environment `run` was given names a NOTIFY_SOCKET;
+ * the tool reads the socket from its environment, so it gets that one too.
+ */
+function notifySystemd(env: CommandContext['env']): void {
+  if (env.NOTIFY_SOCKET === undefined || env.NOTIFY_SOCKET === '') return;
+  const child = spawn('systemd-notify', ['--ready', `--pid=${process.pid}`], { stdio: 'ignore', env: { ...env } });
   child.on('error', () => undefined);
 }

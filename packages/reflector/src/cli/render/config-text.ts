@@ -1,4 +1,4 @@
-/** The text printer for `bgp-rr config` (tables from render-text.ts). */
+/** The text printer for `bgp-rr config` (tables from text.ts). */
 import type { ConfigView } from '../config-view.js';
 import { table } from './text.js';
 

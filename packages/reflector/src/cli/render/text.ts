@@ -1,6 +1,6 @@
 /**
  * The text printer: aligned tables (like `birdc show protocols`, `gobgp neighbor`) and
- * key/value blocks for the control API results. The same results go to render-json.ts.
+ * key/value blocks for the control API results. The same results go to json.ts.
  */
 import type { DrainResult, PeerDetail, PeerRow, RouteRow, StatusInfo } from '../../control/protocol.js';
 
