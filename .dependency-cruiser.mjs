@@ -13,7 +13,7 @@
 const PURE = [
   '^packages/bgp-speaker/src/(wire|fsm|rib)/',
   '^packages/etcd-store/src/(selector|resources)/',
-  '^packages/etcd-store/src/(snapshot|overlay-map|keys|desired-peers|replica-addresses)\\.ts$',
+  '^packages/etcd-store/src/(kinds|snapshot|overlay-map|keys|desired-peers|replica-addresses)\\.ts$',
   '^packages/reflector/src/engine/',
   '^packages/reflector/src/daemon/reconcile\\.ts$',
   // Wiring-side modules whose header says PURE.

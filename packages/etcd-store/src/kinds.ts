@@ -15,7 +15,6 @@ import { parseIPAMBlock } from './resources/ipam-block.js';
 import { parseIPPool } from './resources/ip-pool.js';
 import { FieldError, type IssueSink } from './resources/issues.js';
 import { parseNode } from './resources/node.js';
-import type { Snapshot } from './snapshot.js';
 
 /**
  * What the reflector derives from a kind. 'peers': its BGP sessions (desired-peers.ts:
@@ -146,15 +145,6 @@ export const WATCHED_PREFIXES: readonly string[] = KINDS.map((r) => r.keys.prefi
 /** The collections a feed is derived from, in table order. */
 export function collectionsFeeding(feed: Feed): readonly CollectionName[] {
   return KINDS.filter((r) => r.feeds.includes(feed)).map((r) => r.collection);
-}
-
-/**
- * Whether anything `feed` is derived from differs between two snapshots. Snapshots
- * share untouched collections (snapshot.ts), so this compares identities: true may
- * mean a rewrite to an equal value; false always means there is nothing to re-derive.
- */
-export function feedChanged(feed: Feed, before: Snapshot, after: Snapshot): boolean {
-  return collectionsFeeding(feed).some((c) => before[c] !== after[c]);
 }
 
 export interface ParsedKey extends KeyName {

@@ -13,7 +13,7 @@
  * changes over the old one (overlay-map.ts), never a full copy. There is one
  * collection per row of the kinds table (kinds.ts), each a map by object name.
  */
-import { COLLECTIONS, KINDS, lookupKey, type CollectionName, type Collections, type Kind } from './kinds.js';
+import { COLLECTIONS, KINDS, collectionsFeeding, lookupKey, type CollectionName, type Collections, type Feed, type Kind } from './kinds.js';
 import { OverlayMap } from './overlay-map.js';
 import { parseResource, type ValidationIssue } from './resources/index.js';
 
@@ -215,4 +215,13 @@ function diffCollection<T>(a: ReadonlyMap<string, Entry<T>>, b: ReadonlyMap<stri
     else if (x !== undefined && y !== undefined && x.raw !== y.raw) changed.push({ name, before: x.value, after: y.value });
   }
   return { added, changed, removed };
+}
+
+/**
+ * Whether anything `feed` is derived from differs between two snapshots. Snapshots
+ * share untouched collections (snapshot.ts), so this compares identities: true may
+ * mean a rewrite to an equal value; false always means there is nothing to re-derive.
+ */
+export function feedChanged(feed: Feed, before: Snapshot, after: Snapshot): boolean {
+  return collectionsFeeding(feed).some((c) => before[c] !== after[c]);
 }

@@ -1,6 +1,7 @@
 /** The kinds table: every row round-trips through the key layout, the watch, the parser and the snapshot. */
 import t from 'tap';
-import { collectionsFeeding, COLLECTIONS, feedChanged, KINDS, parseKey, WATCHED_PREFIXES, type Collections, type Kind, type KeyName } from '../src/kinds.js';
+import { collectionsFeeding, COLLECTIONS, KINDS, parseKey, WATCHED_PREFIXES, type Collections, type Kind, type KeyName } from '../src/kinds.js';
+import { feedChanged } from '../src/snapshot.js';
 import type { BGPConfiguration, BlockAffinity, CalicoNode, IPAMBlock } from '../src/resources/index.js';
 import { applyEvents, emptySnapshot, fromList } from '../src/snapshot.js';
 import { affinityValue, blockValue, configValue, nodeValue, peerValue, poolValue } from './fixtures.js';

@@ -17,7 +17,6 @@
  * `drain` (`bgp-rr drain`) sends Cease 6/2 with a shutdown communication (RFC 9003)
  * and keeps the sessions down.
  */
-import { hostname } from 'node:os';
 import { Speaker, parseIpv4, realClock, type Clock, type ListenAddress } from '@bgp-rr/bgp-speaker';
 import {
   CalicoWatcher,
@@ -435,8 +434,4 @@ export class Daemon {
 
 function settingsOf(spec: PeerSpec): { address: string; node: string; isClient: boolean; localAs: number } {
   return { address: spec.address, node: spec.node, isClient: spec.isClient, localAs: spec.config.localAs };
-}
-
-export function defaultName(): string {
-  return hostname().split('.')[0] ?? 'bgp-rr';
 }

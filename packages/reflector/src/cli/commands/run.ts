@@ -14,7 +14,7 @@ import { REPLICA_OPTIONS } from '../../config/options.js';
 import { ConfigError } from '../../config/resolve.js';
 import { replicaSettings } from '../../config/settings.js';
 import { endpointText } from '../../config/values.js';
-import { replicaAddresses } from '../../daemon/control-handler.js';
+import { replicaAddresses } from '../../daemon/listen-probe.js';
 import { Daemon, type DaemonOptions } from '../../daemon/daemon.js';
 import { createLogger } from '../../daemon/log.js';
 import { SecretsError, checkTlsFiles, loadPasswordFile } from '../../daemon/secrets.js';
