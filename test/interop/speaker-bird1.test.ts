@@ -73,7 +73,7 @@ t.test('BIRD 1.6 as calico/node dials us: Established, ADD-PATH + GR negotiated,
 
   // ROUTE-REFRESH (RFC 2918): BIRD asks us; we ask BIRD and it sends its routes again.
   await bird.cli('reload in p_rr');
-  await waitFor(() => probe.refreshes.some((r) => r.subtype === 0 && r.family.afi === 1), { what: 'ROUTE-REFRESH from BIRD' });
+  await waitFor(() => probe.refreshes.some((r) => r.subtype === 'request' && r.family.afi === 1), { what: 'ROUTE-REFRESH from BIRD' });
   t.pass('BIRD route refresh request received');
   const before = probe.updates;
   probe.speaker.sendRouteRefresh(peer, IPV4_UNICAST);

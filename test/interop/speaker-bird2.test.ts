@@ -70,7 +70,7 @@ t.test('BIRD 2 as calico/node dials us: IPv4 and IPv6 routes both ways, withdraw
   t.pass('BIRD 2 IPv6 withdrawal seen');
 
   await bird.cli('reload in p_rr');
-  await waitFor(() => probe.refreshes.some((r) => r.subtype === 0), { what: 'ROUTE-REFRESH from BIRD 2' });
+  await waitFor(() => probe.refreshes.some((r) => r.subtype === 'request'), { what: 'ROUTE-REFRESH from BIRD 2' });
   const before = probe.updates;
   probe.speaker.sendRouteRefresh(peer, IPV4_UNICAST);
   await waitFor(() => probe.updates > before, { what: 'BIRD 2 re-advertises after our ROUTE-REFRESH' });

@@ -8,6 +8,7 @@ import { Speaker, type NotificationEvent, type Peer, type PeerConfig } from '../
 import { formatIpv4, formatIpv6 } from '../../packages/bgp-speaker/src/wire/address.js';
 import { formatPrefix } from '../../packages/bgp-speaker/src/wire/prefix.js';
 import type { Family, Nlri } from '../../packages/bgp-speaker/src/wire/types.js';
+import type { RouteRefreshSubtypeName } from '../../packages/bgp-speaker/src/wire/route-refresh.js';
 import { waitFor } from '../harness/index.js';
 
 export interface Seen {
@@ -20,7 +21,7 @@ export class Probe {
   readonly speaker = new Speaker();
   readonly states: string[] = [];
   readonly notifications: { direction: string; n: NotificationEvent }[] = [];
-  readonly refreshes: { family: Family; subtype: number }[] = [];
+  readonly refreshes: { family: Family; subtype: RouteRefreshSubtypeName }[] = [];
   readonly eors: Family[] = [];
   /** "prefix#pathId" → what the peer announced. */
   readonly rib = new Map<string, Seen & { prefix: string }>();

@@ -82,7 +82,7 @@ export async function runLive({ seed, cases, deadlineMs, log, rssSampler }) {
         if (p === fuzzPeer) done(dir === 'sent' ? `sent ${n.code}/${n.subcode}` : 'closed');
       };
       const onR = (p, f, subtype) => {
-        if (p === fuzzPeer && f.afi === 1 && f.safi === 1 && subtype === 0) done('alive');
+        if (p === fuzzPeer && f.afi === 1 && f.safi === 1 && subtype === 'request') done('alive');
       };
       const timer = setTimeout(() => done('hang'), deadlineMs);
       speaker.on('notification', onN);

@@ -12,6 +12,11 @@
  *
  * Backpressure (DESIGN.md §4): `send` returns false once the peer's socket buffer is
  * above its high-water mark; feed that peer again on its 'drain' event.
+ *
+ * Time: everything comes from the injected Clock (SpeakerOptions.clock). Timestamps handed
+ * out (PeerStats.since, PeerStats.lastErrorAt) are wall-clock ms since the epoch
+ * (Clock.wallNow()); FSM timer deadlines (Peer.fsm) are monotonic ms (Clock.now()). No
+ * event payload carries a time: an observer that wants one reads its own clock.
  */
 import { EventEmitter } from 'node:events';
 import type { DecodedUpdate } from './wire/update.js';
@@ -19,7 +24,7 @@ import { CeaseSubcode, ErrorCode } from './wire/errors.js';
 import { encodeShutdownNotification } from './wire/notification.js';
 import { encodeAttributes } from './wire/update-encode.js';
 import { encodeEndOfRib, packUpdates, packWithdrawals } from './wire/pack.js';
-import { encodeRouteRefresh } from './wire/route-refresh.js';
+import { encodeRouteRefresh, ROUTE_REFRESH_SUBTYPE, type RouteRefreshSubtypeName } from './wire/route-refresh.js';
 import { MessageType, type Family, type Nlri, type PathAttributes } from './wire/types.js';
 import type { FsmState, NotificationSpec, State } from './fsm/state.js';
 import type { AddPathSetting, GracefulRestartSetting, Negotiated } from './fsm/negotiate.js';
@@ -88,10 +93,16 @@ export interface MessageCounts {
 export interface PeerStats {
   readonly received: Readonly<MessageCounts>;
   readonly sent: Readonly<MessageCounts>;
-  /** Wall-clock time (Date.now() ms) of the last state change. */
+  /** Wall clock, ms since the epoch (Clock.wallNow()): the last state change, or addPeer. */
   readonly since: number;
-  /** Why the session last went down, or null. */
+  /**
+   * Why the session last went down, or null: the reason of the last transition to Idle,
+   * or to Active from a state other than Idle, or "notification sent: ..." for the last
+   * NOTIFICATION we sent, whichever came last. Kept across re-establishment.
+   */
   readonly lastError: string | null;
+  /** Wall clock, ms since the epoch (Clock.wallNow()): when lastError was last set (also when set to the same text again); null while lastError is null. */
+  readonly lastErrorAt: number | null;
   /** How many times the session reached Established. */
   readonly establishedTransitions: number;
 }
@@ -108,6 +119,7 @@ export interface Peer {
   readonly localEndpoint: string | null;
   readonly remoteEndpoint: string | null;
   readonly stats: PeerStats;
+  /** The FSM's data; its timer deadlines are monotonic ms on the clock (Clock.now()). */
   readonly fsm: FsmState;
   /** The socket buffer is above its high-water mark: wait for 'drain' before sending more. */
   readonly needsDrain: boolean;
@@ -129,7 +141,16 @@ export interface SpeakerEvents {
   /** An UPDATE other than End-of-RIB. `update.action` 'treat-as-withdraw' means every NLRI in it is withdrawn (RFC 7606 §2). */
   update: [peer: Peer, update: DecodedUpdate];
   eor: [peer: Peer, family: Family];
-  routeRefresh: [peer: Peer, family: Family, subtype: number];
+  /**
+   * A ROUTE-REFRESH for a negotiated family: 'request' (RFC 2918: send the Adj-RIB-Out
+   * for `family` again; toward a peer with `negotiated.enhancedRouteRefresh`, between a
+   * BoRR and an EoRR, RFC 7313 §4), or the peer's RFC 7313 markers 'borr' / 'eorr'
+   * (it begins / ends re-sending its routes for `family`: mark them stale / drop the
+   * ones still stale). The session layer already ignored what the RFCs say to ignore
+   * (other subtypes, RFC 7313 §5; families not negotiated, RFC 2918 §4); pairing a BoRR
+   * with its EoRR is the consumer's business.
+   */
+  routeRefresh: [peer: Peer, family: Family, subtype: RouteRefreshSubtypeName];
   notification: [peer: Peer, direction: NotificationDirection, notification: NotificationEvent];
   /** A connection from an address that is no peer: already destroyed, no state kept. */
   unknownConnection: [remoteAddress: string, localAddress: string];
@@ -196,8 +217,15 @@ export interface PeerTable {
   sendWithdrawals(peer: Peer, family: Family, nlri: readonly Nlri[]): boolean;
   /** RFC 4724 §2 End-of-RIB marker. */
   sendEndOfRib(peer: Peer, family: Family): boolean;
-  /** Encodes and queues one ROUTE-REFRESH (RFC 2918). */
-  sendRouteRefresh(peer: Peer, family: Family, subtype?: number): boolean;
+  /**
+   * Encodes and queues one ROUTE-REFRESH: a request (RFC 2918, default) or a BoRR/EoRR
+   * (RFC 7313). Returns what `send` returns; also false, nothing queued, when the peer
+   * did not advertise the capability the subtype needs (Route Refresh for 'request',
+   * RFC 2918 §3; Enhanced Route Refresh for 'borr'/'eorr', RFC 7313 §4). The family is
+   * not checked: one the session did not negotiate is sent, and the peer ignores it
+   * (RFC 2918 §4), which is what tests of a receiver want.
+   */
+  sendRouteRefresh(peer: Peer, family: Family, subtype?: RouteRefreshSubtypeName): boolean;
   close(peer: Peer, opts?: CloseOptions): void;
   /** TCP close with no NOTIFICATION (graceful restart, RFC 4724). */
   closeSilently(peer: Peer): void;
@@ -328,8 +356,11 @@ export class Speaker extends EventEmitter<SpeakerEvents> implements PeerTable {
     return this.send(peer, [encodeEndOfRib(family)]);
   }
 
-  sendRouteRefresh(peer: Peer, family: Family, subtype = 0): boolean {
-    return this.send(peer, [encodeRouteRefresh({ type: MessageType.ROUTE_REFRESH, afi: family.afi, subtype, safi: family.safi })]);
+  sendRouteRefresh(peer: Peer, family: Family, subtype: RouteRefreshSubtypeName = 'request'): boolean {
+    const n = peer.negotiated;
+    if (!n || !(subtype === 'request' ? n.routeRefresh : n.enhancedRouteRefresh)) return false;
+    const m = { type: MessageType.ROUTE_REFRESH, afi: family.afi, subtype: ROUTE_REFRESH_SUBTYPE[subtype], safi: family.safi } as const;
+    return this.send(peer, [encodeRouteRefresh(m)]);
   }
 
   /** Input fairness: stops reading the peer's socket for `ms` (its own budget is spent). */

@@ -3,12 +3,15 @@
  * bin/bgp-speaker.js calls this. Options are declared once here (commander 14).
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { runSession, type SessionOptions, type SignalSource } from './session-command.js';
+import { SESSION_INPUT_HELP } from './session-input.js';
 
 export interface Io {
   stdout: Writable;
   stderr: Writable;
+  /** Command lines for `session` (session-input.ts); none are read when absent. bin/ passes process.stdin. */
+  stdin?: Readable;
   /** Where SIGINT/SIGTERM come from (default: process). */
   signals?: SignalSource;
 }
@@ -42,8 +45,9 @@ export async function main(argv: readonly string[], _env: NodeJS.ProcessEnv, io:
     .option('--announce <prefix[@nexthop]>', 'announce a prefix (repeatable)', collect, [])
     .option('--add-path', 'ADD-PATH send and receive (RFC 7911)', false)
     .addOption(new Option('--graceful-restart <seconds>', 'advertise graceful restart with this restart time (RFC 4724)').argParser(integer(0, 4095)))
+    .addHelpText('after', SESSION_INPUT_HELP)
     .action(async (opts: SessionOptions) => {
-      result = await runSession(opts, { stdout: io.stdout, signals: io.signals ?? process });
+      result = await runSession(opts, { stdout: io.stdout, signals: io.signals ?? process, ...(io.stdin ? { stdin: io.stdin } : {}) });
     });
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -7,6 +7,11 @@
  *   {"event":"withdraw","prefix":"...","pathId":0}
  *   {"event":"eor","afi":"ipv4"}
  *   {"event":"notification","direction":"sent","code":2,"subcode":2,"message":"..."}
+ *   {"event":"established","peerAs":64512,"peerId":"10.0.0.5","holdTime":90,"keepaliveTime":30,
+ *    "families":["ipv4"],"fourOctetAs":true,"extendedMessage":false,"routeRefresh":true,
+ *    "enhancedRouteRefresh":true,"gracefulRestart":false,"addPath":[{"afi":"ipv4","send":true,"receive":true}]}
+ *   {"event":"route-refresh","direction":"received","afi":"ipv4","safi":1,"subtype":"request"}
+ *   {"event":"error","input":"refresh ipv5","message":"..."}
  * Absent attributes are null (scalars) or [] (lists). An AS_SET is a nested array.
  */
 import { formatIpv4, formatIpv6 } from '../wire/address.js';
@@ -14,6 +19,8 @@ import { formatPrefix } from '../wire/prefix.js';
 import { AsPathSegmentType, type Family, type Nlri, type PathAttributes } from '../wire/types.js';
 import type { DecodedUpdate } from '../wire/update.js';
 import type { NotificationDirection, NotificationEvent } from '../speaker.js';
+import type { Negotiated } from '../fsm/negotiate.js';
+import type { RouteRefreshSubtypeName } from '../wire/route-refresh.js';
 
 export type JsonEvent = Record<string, unknown> & { event: string };
 
@@ -27,6 +34,37 @@ export function stateEvent(state: string, reason: string): JsonEvent {
 
 export function eorEvent(f: Family): JsonEvent {
   return { event: 'eor', afi: afiName(f.afi) };
+}
+
+/**
+ * What the OPEN exchange gave (after the Established state line). routeRefresh /
+ * enhancedRouteRefresh: the peer advertised RFC 2918 / RFC 7313 (we always do).
+ */
+export function establishedEvent(n: Negotiated): JsonEvent {
+  return {
+    event: 'established',
+    peerAs: n.peerAs,
+    peerId: formatIpv4(n.peerId),
+    holdTime: n.holdTime,
+    keepaliveTime: n.keepaliveTime,
+    families: n.families.map((f) => afiName(f.afi)),
+    fourOctetAs: n.fourOctetAs,
+    extendedMessage: n.extendedMessage,
+    routeRefresh: n.routeRefresh,
+    enhancedRouteRefresh: n.enhancedRouteRefresh,
+    gracefulRestart: n.gracefulRestart,
+    addPath: n.addPath.map((a) => ({ afi: afiName(a.afi), send: a.send, receive: a.receive })),
+  };
+}
+
+/** A ROUTE-REFRESH sent or received: 'request' (RFC 2918), 'borr' / 'eorr' (RFC 7313). */
+export function routeRefreshEvent(direction: NotificationDirection, f: Family, subtype: RouteRefreshSubtypeName): JsonEvent {
+  return { event: 'route-refresh', direction, afi: afiName(f.afi), safi: f.safi, subtype };
+}
+
+/** A command line on stdin that could not be carried out; nothing was sent. */
+export function inputErrorEvent(input: string, message: string): JsonEvent {
+  return { event: 'error', input, message };
 }
 
 export function notificationJson(direction: NotificationDirection, n: NotificationEvent): JsonEvent {

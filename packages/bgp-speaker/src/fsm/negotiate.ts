@@ -79,6 +79,7 @@ export interface AddPathNegotiated {
   readonly receive: boolean;
 }
 
+/** The result of the OPEN exchange; no times in it (hold and keepalive times are durations, seconds). */
 export interface Negotiated {
   /** The peer's AS (4-octet capability value when present, else My AS). */
   readonly peerAs: number;
@@ -89,7 +90,12 @@ export interface Negotiated {
   readonly families: readonly Family[];
   readonly fourOctetAs: boolean;
   readonly extendedMessage: boolean;
-  /** The peer accepts ROUTE-REFRESH (RFC 2918) / enhanced route refresh (RFC 7313). */
+  /**
+   * The peer advertised Route Refresh (RFC 2918) / Enhanced Route Refresh (RFC 7313). We
+   * always advertise both, so these say what the session negotiated: whether we may
+   * send a request / BoRR and EoRR, and whether a request from the peer is answered
+   * between BoRR and EoRR.
+   */
   readonly routeRefresh: boolean;
   readonly enhancedRouteRefresh: boolean;
   readonly addPath: readonly AddPathNegotiated[];

@@ -110,7 +110,7 @@ export interface FsmState {
   /** Negotiated HoldTime and KeepaliveTime, seconds (0 = neither timer runs). */
   readonly holdTime: number;
   readonly keepaliveTime: number;
-  /** Timer deadlines in ms on the injected clock, or null when stopped. */
+  /** Timer deadlines: monotonic ms on the injected clock (Clock.now(), never wall clock), or null when stopped. */
   readonly connectRetryTimer: number | null;
   readonly holdTimer: number | null;
   readonly keepaliveTimer: number | null;
@@ -130,6 +130,7 @@ export const INITIAL_FSM_STATE: FsmState = {
 
 /** The injected clock and randomness. `jitter()` returns a factor in [0.75, 1.0] (RFC 4271 §10). */
 export interface FsmEnv {
+  /** Monotonic ms (Clock.now()). */
   readonly now: number;
   jitter(): number;
 }

@@ -14,11 +14,21 @@
  * unless the peer advertised graceful restart: then it means the peer restarted
  * (RFC 4724 §4.2): the old connection is dropped without NOTIFICATION and the FSM
  * restarts on the new one.
+ *
+ * ROUTE-REFRESH in: the session passes up only what a consumer must act on. A Message
+ * Subtype other than 0/1/2 is ignored (RFC 7313 §5), and so is a family that was not
+ * negotiated: RFC 2918 §4 says to ignore one we did not advertise, and one only we
+ * advertised carries no routes on this session (RFC 4760 §8), so there is nothing to
+ * refresh. Both are still counted as received.
+ *
+ * Time: timers run on `clock.now()` (monotonic); the timestamps in PeerStats come from
+ * `clock.wallNow()` (wall clock), so both follow the injected clock.
  */
 import type { Socket } from 'node:net';
 import type { DecodedUpdate } from '../wire/update.js';
 import { ErrorCode, FsmSubcode, OpenSubcode, type WireError } from '../wire/errors.js';
-import type { Family, OpenMessage } from '../wire/types.js';
+import { familyKey, type Family, type OpenMessage } from '../wire/types.js';
+import { routeRefreshSubtypeName, type RouteRefreshSubtypeName } from '../wire/route-refresh.js';
 import { resolveCollision } from '../fsm/collision.js';
 import { buildOpen, negotiate, type Negotiated } from '../fsm/negotiate.js';
 import { INITIAL_FSM_STATE, State, type FsmAction, type FsmEnv, type FsmEvent, type FsmState, type NotificationSpec } from '../fsm/state.js';
@@ -37,7 +47,8 @@ export interface SessionObserver {
   established(s: PeerSession, negotiated: Negotiated): void;
   update(s: PeerSession, update: DecodedUpdate): void;
   eor(s: PeerSession, family: Family): void;
-  routeRefresh(s: PeerSession, family: Family, subtype: number): void;
+  /** Only subtypes 0/1/2 for a negotiated family (see the header). */
+  routeRefresh(s: PeerSession, family: Family, subtype: RouteRefreshSubtypeName): void;
   notification(s: PeerSession, direction: NotificationDirection, n: NotificationEvent): void;
   drain(s: PeerSession): void;
 }
@@ -49,8 +60,11 @@ export class PeerSession implements Peer {
   private candidate: Connection | null = null;
   private readonly received = counts();
   private readonly sent = counts();
+  /** Wall-clock ms (clock.wallNow()) of the last state change. */
   private since: number;
   private lastError: string | null = null;
+  /** Wall-clock ms at which lastError was last set. */
+  private lastErrorAt: number | null = null;
   private establishedTransitions = 0;
   private readonly timer: DeadlineTimer;
   private readonly env: FsmEnv;
@@ -61,7 +75,7 @@ export class PeerSession implements Peer {
     private readonly clock: Clock,
     private readonly observer: SessionObserver,
   ) {
-    this.since = Date.now();
+    this.since = clock.wallNow();
     this.timer = new DeadlineTimer(clock, () => this.timersDue());
     this.env = {
       get now() {
@@ -84,8 +98,8 @@ export class PeerSession implements Peer {
     return this.conn?.transport?.remoteEndpoint ?? null;
   }
   get stats(): PeerStats {
-    const { received, sent, since, lastError, establishedTransitions } = this;
-    return { received, sent, since, lastError, establishedTransitions };
+    const { received, sent, since, lastError, lastErrorAt, establishedTransitions } = this;
+    return { received, sent, since, lastError, lastErrorAt, establishedTransitions };
   }
 
   /** ManualStart (or its passive variant, §8.1.2). */
@@ -205,12 +219,12 @@ export class PeerSession implements Peer {
   }
 
   private changed(from: State, to: State, reason: string): void {
-    this.since = Date.now();
+    this.since = this.clock.wallNow();
     if (to === State.Established) {
       this.establishedTransitions++;
       this.negotiated = this.conn?.negotiated ?? null;
     }
-    if (to === State.Idle || (to === State.Active && from !== State.Idle)) this.lastError = reason;
+    if (to === State.Idle || (to === State.Active && from !== State.Idle)) this.setLastError(reason);
     this.observer.state(this, from, to, reason);
     if (to === State.Established && this.negotiated) this.observer.established(this, this.negotiated);
   }
@@ -407,7 +421,12 @@ export class PeerSession implements Peer {
   private onRouteRefresh(c: Connection, family: Family, subtype: number): void {
     if (c !== this.conn) return;
     this.feed({ type: 'RouteRefreshMsg' });
-    if (this.fsm.state === State.Established && c === this.conn) this.observer.routeRefresh(this, family, subtype);
+    if (this.fsm.state !== State.Established || c !== this.conn) return;
+    const name = routeRefreshSubtypeName(subtype);
+    if (name === null) return; // RFC 7313 §5
+    const key = familyKey(family.afi, family.safi);
+    if (!this.negotiated?.families.some((f) => familyKey(f.afi, f.safi) === key)) return; // RFC 2918 §4
+    this.observer.routeRefresh(this, family, name);
   }
 
   // ---- messages out ----------------------------------------------------------------
@@ -425,8 +444,13 @@ export class PeerSession implements Peer {
     const data = c.sendNotification(n);
     this.sent.notification++;
     const ev = notificationEvent({ code: n.code, subcode: n.subcode, data }, n.message);
-    this.lastError = `notification sent: ${ev.text}`;
+    this.setLastError(`notification sent: ${ev.text}`);
     this.observer.notification(this, 'sent', ev);
+  }
+
+  private setLastError(text: string): void {
+    this.lastError = text;
+    this.lastErrorAt = this.clock.wallNow();
   }
 
   private count(into: MessageCounts, type: number): void {

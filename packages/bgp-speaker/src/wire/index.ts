@@ -27,6 +27,6 @@ export { packUpdates, packWithdrawals, encodeEndOfRib, type PackOptions } from '
 export { decodeOpen, encodeOpen, BGP_VERSION } from './open.js';
 export { validateOpen, peerAsOf, findCapability, type OpenExpectations } from './validate-open.js';
 export { encodeNotification, encodeShutdownNotification, decodeShutdownMessage, notificationFromError, MAX_SHUTDOWN_MESSAGE_BYTES } from './notification.js';
-export { encodeRouteRefresh, ROUTE_REFRESH_LENGTH } from './route-refresh.js';
+export { encodeRouteRefresh, routeRefreshSubtypeName, ROUTE_REFRESH_LENGTH, ROUTE_REFRESH_SUBTYPE, type RouteRefreshSubtypeName } from './route-refresh.js';
 export { ATTRIBUTE_TABLE, type AttributeRow } from './attributes.js';
 export { mergeAs4Path } from './as-path.js';

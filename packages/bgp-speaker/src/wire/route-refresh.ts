@@ -10,6 +10,32 @@ import { HEADER_LENGTH, MessageType, RouteRefreshSubtype, type RouteRefreshMessa
 
 export const ROUTE_REFRESH_LENGTH = HEADER_LENGTH + 4;
 
+/**
+ * The Message Subtypes by name: 'request' (0, the RFC 2918 §3 request), 'borr' and
+ * 'eorr' (1 and 2, RFC 7313 §3 Beginning and End of Route Refresh).
+ */
+export type RouteRefreshSubtypeName = 'request' | 'borr' | 'eorr';
+
+export const ROUTE_REFRESH_SUBTYPE: Readonly<Record<RouteRefreshSubtypeName, number>> = {
+  request: RouteRefreshSubtype.REQUEST,
+  borr: RouteRefreshSubtype.BORR,
+  eorr: RouteRefreshSubtype.EORR,
+};
+
+/** The name of a subtype; null for any other value (RFC 7313 §5: the receiver ignores the message). */
+export function routeRefreshSubtypeName(subtype: number): RouteRefreshSubtypeName | null {
+  switch (subtype) {
+    case RouteRefreshSubtype.REQUEST:
+      return 'request';
+    case RouteRefreshSubtype.BORR:
+      return 'borr';
+    case RouteRefreshSubtype.EORR:
+      return 'eorr';
+    default:
+      return null;
+  }
+}
+
 /** Decodes the body `b[start..end)` of the whole message `b[frameStart..end)`. */
 export function decodeRouteRefresh(b: Uint8Array, frameStart: number, start: number, end: number): RouteRefreshMessage {
   const len = end - frameStart;

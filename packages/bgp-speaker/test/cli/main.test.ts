@@ -24,6 +24,7 @@ t.test('--help lists the session command and exits 0', async (t) => {
   const x = io();
   t.equal(await main(['session', '--help'], {}, x.io), 0);
   t.match(x.out(), /--local-address <addr>[\s\S]*--announce <prefix\[@nexthop\]>[\s\S]*--graceful-restart <seconds>/);
+  t.match(x.out(), /Commands on stdin[\s\S]*refresh \[ipv4\|ipv6\][\s\S]*borr \[ipv4\|ipv6\][\s\S]*eorr \[ipv4\|ipv6\]/, 'the stdin commands are documented');
 });
 
 t.test('a missing required option or a bad number is refused with a non-zero code', async (t) => {
@@ -60,7 +61,13 @@ t.test('session: JSON lines for state, update, eor; SIGTERM sends Cease and exit
   x.signals.emit('SIGTERM');
   t.equal(await run, 0, 'exit code 0');
   const lines = x.out().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-  t.match(lines, [{ event: 'state', state: 'Connect' }, { event: 'state', state: 'OpenSent' }, { event: 'state', state: 'OpenConfirm' }, { event: 'state', state: 'Established', reason: 'KEEPALIVE received: session established' }]);
+  t.match(lines, [
+    { event: 'state', state: 'Connect' },
+    { event: 'state', state: 'OpenSent' },
+    { event: 'state', state: 'OpenConfirm' },
+    { event: 'state', state: 'Established', reason: 'KEEPALIVE received: session established' },
+    { event: 'established', peerAs: 65000, families: ['ipv4'], routeRefresh: true, enhancedRouteRefresh: true },
+  ]);
   t.same(lines.find((l) => l.event === 'update'), { event: 'update', prefix: '172.17.5.0/24', nextHop: '10.0.0.5', asPath: [], localPref: 100, originatorId: '10.0.0.5', clusterList: ['244.0.0.1'], communities: [], pathId: 0 });
   t.same(lines.find((l) => l.event === 'eor'), { event: 'eor', afi: 'ipv4' });
   t.match(lines.find((l) => l.event === 'notification'), { direction: 'sent', code: 6, subcode: 2 });

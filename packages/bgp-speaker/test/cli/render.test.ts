@@ -1,6 +1,8 @@
 /** The JSON lines of `bgp-speaker session`, in the exact shapes of issue 2. */
 import t from 'tap';
-import { updateEvents, eorEvent, stateEvent, notificationJson } from '../../src/cli/render.js';
+import { updateEvents, eorEvent, stateEvent, notificationJson, establishedEvent, routeRefreshEvent, inputErrorEvent } from '../../src/cli/render.js';
+import { parseSessionCommand } from '../../src/cli/session-input.js';
+import type { Negotiated } from '../../src/fsm/negotiate.js';
 import { parseAnnouncements, peerConfigFor } from '../../src/cli/session-command.js';
 import type { DecodedUpdate } from '../../src/wire/update.js';
 
@@ -61,4 +63,42 @@ t.test('--announce PREFIX[@NEXTHOP]: next hop defaults to the local address; fam
   t.same(cfg.families, [{ afi: 1, safi: 1 }, { afi: 2, safi: 1 }]);
   t.equal(cfg.addPath?.length, 2);
   t.equal(cfg.gracefulRestart?.restartTime, 120);
+});
+
+t.test('established line: what the OPEN exchange gave, route refresh capabilities included', async (t) => {
+  const n = {
+    peerAs: 65000,
+    peerId: ip('10.0.0.5'),
+    holdTime: 90,
+    keepaliveTime: 30,
+    families: [{ afi: 1, safi: 1 }, { afi: 2, safi: 1 }],
+    fourOctetAs: true,
+    extendedMessage: false,
+    routeRefresh: true,
+    enhancedRouteRefresh: false,
+    gracefulRestart: true,
+    addPath: [{ afi: 1, safi: 1, send: true, receive: false }],
+  } as unknown as Negotiated;
+  t.equal(
+    JSON.stringify(establishedEvent(n)),
+    '{"event":"established","peerAs":65000,"peerId":"10.0.0.5","holdTime":90,"keepaliveTime":30,"families":["ipv4","ipv6"],"fourOctetAs":true,"extendedMessage":false,"routeRefresh":true,"enhancedRouteRefresh":false,"gracefulRestart":true,"addPath":[{"afi":"ipv4","send":true,"receive":false}]}',
+  );
+});
+
+t.test('route-refresh and error lines', async (t) => {
+  t.equal(JSON.stringify(routeRefreshEvent('received', { afi: 2, safi: 1 }, 'borr')), '{"event":"route-refresh","direction":"received","afi":"ipv6","safi":1,"subtype":"borr"}');
+  t.same(routeRefreshEvent('sent', { afi: 1, safi: 1 }, 'request'), { event: 'route-refresh', direction: 'sent', afi: 'ipv4', safi: 1, subtype: 'request' });
+  t.same(inputErrorEvent('x', 'why'), { event: 'error', input: 'x', message: 'why' });
+});
+
+t.test('stdin commands: refresh/borr/eorr [ipv4|ipv6]; blank and # lines skipped; anything else a precise error', async (t) => {
+  t.same(parseSessionCommand('refresh ipv4'), { kind: 'route-refresh', subtype: 'request', family: { afi: 1, safi: 1 } });
+  t.same(parseSessionCommand('  borr   ipv6 '), { kind: 'route-refresh', subtype: 'borr', family: { afi: 2, safi: 1 } });
+  t.same(parseSessionCommand('eorr'), { kind: 'route-refresh', subtype: 'eorr', family: null }, 'no family: every negotiated one');
+  t.same(parseSessionCommand(''), { kind: 'none' });
+  t.same(parseSessionCommand('# refresh ipv4'), { kind: 'none' });
+  t.match(parseSessionCommand('refresh ipv5'), { kind: 'error', message: /unknown family "ipv5"/ });
+  t.match(parseSessionCommand('refresh ipv4 ipv6'), { kind: 'error', message: /one family at most/ });
+  t.match(parseSessionCommand('toString'), { kind: 'error', message: /unknown command "toString"/ }, 'no prototype lookups');
+  t.match(parseSessionCommand('refresh constructor'), { kind: 'error', message: /unknown family/ });
 });

@@ -18,7 +18,7 @@ import { Framer } from '../../src/wire/framer.js';
 import { checkHeader, maxMessageLength } from '../../src/wire/header.js';
 import { decodeMessage, encodeMessage, KEEPALIVE_BYTES } from '../../src/wire/message.js';
 import { encodeOpen } from '../../src/wire/open.js';
-import { encodeRouteRefresh } from '../../src/wire/route-refresh.js';
+import { encodeRouteRefresh, type RouteRefreshSubtypeName } from '../../src/wire/route-refresh.js';
 import { encodeUpdate } from '../../src/wire/update-encode.js';
 import { buildOpen } from '../../src/fsm/negotiate.js';
 import { WireError } from '../../src/wire/errors.js';
@@ -153,8 +153,8 @@ function outcome(speaker: Speaker, peer: Peer): Promise<Outcome> {
       if (p !== peer) return;
       done(dir === 'sent' ? { kind: 'sent', code: n.code, subcode: n.subcode } : { kind: 'closed' });
     };
-    const onR = (p: Peer, f: { afi: number; safi: number }, subtype: number): void => {
-      if (p === peer && f.afi === 1 && f.safi === 1 && subtype === 0) done({ kind: 'alive' });
+    const onR = (p: Peer, f: { afi: number; safi: number }, subtype: RouteRefreshSubtypeName): void => {
+      if (p === peer && f.afi === 1 && f.safi === 1 && subtype === 'request') done({ kind: 'alive' });
     };
     speaker.on('notification', onN);
     speaker.on('routeRefresh', onR);

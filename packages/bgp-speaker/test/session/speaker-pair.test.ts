@@ -8,7 +8,11 @@ import t, { type Test } from 'tap';
 import { once } from 'node:events';
 import { leaseLoopbackBlock, waitFor, freePort } from '../../../../test/harness/index.js';
 import { Speaker, type Peer, type PeerConfig, type NotificationEvent } from '../../src/speaker.js';
-import { IPV4_UNICAST, IPV6_UNICAST, Afi, type Nlri } from '../../src/wire/types.js';
+import { ManualClock, type Clock } from '../../src/session/clock.js';
+import { encodeRouteRefresh } from '../../src/wire/route-refresh.js';
+import { encodeOpen } from '../../src/wire/open.js';
+import { KEEPALIVE_BYTES } from '../../src/wire/message.js';
+import { CapabilityCode, IPV4_UNICAST, IPV6_UNICAST, Afi, MessageType, type Nlri } from '../../src/wire/types.js';
 import { parseIpv4, parseIpv6 } from '../../src/wire/address.js';
 import { ipv4Prefix, ipv6Prefix, formatPrefix } from '../../src/wire/prefix.js';
 import type { DecodedUpdate } from '../../src/wire/update.js';
@@ -18,7 +22,8 @@ interface Log {
   updates: DecodedUpdate[];
   eor: number[];
   notifications: { dir: string; n: NotificationEvent }[];
-  refresh: number[];
+  /** "afi/safi subtype" per routeRefresh event. */
+  refresh: string[];
 }
 function watch(s: Speaker): Log {
   const log: Log = { states: [], updates: [], eor: [], notifications: [], refresh: [] };
@@ -26,15 +31,15 @@ function watch(s: Speaker): Log {
   s.on('update', (_p, u) => log.updates.push(u));
   s.on('eor', (_p, f) => log.eor.push(f.afi));
   s.on('notification', (_p, dir, n) => log.notifications.push({ dir, n }));
-  s.on('routeRefresh', (_p, f) => log.refresh.push(f.afi));
+  s.on('routeRefresh', (_p, f, subtype) => log.refresh.push(`${f.afi}/${f.safi} ${subtype}`));
   return log;
 }
 const established = (s: Speaker, addr: string) => () => s.getPeer(addr)?.state === 'Established';
 
-async function pair(t: Test, over: { a?: Partial<PeerConfig>; b?: Partial<PeerConfig> } = {}) {
+async function pair(t: Test, over: { a?: Partial<PeerConfig>; b?: Partial<PeerConfig>; clockA?: Clock } = {}) {
   const block = await leaseLoopbackBlock(t);
   const [A, B] = [block.addr(1), block.addr(2)];
-  const a = new Speaker();
+  const a = new Speaker(over.clockA ? { clock: over.clockA } : {});
   const b = new Speaker();
   t.teardown(() => Promise.all([a.stop(), b.stop()]));
   await a.listen([{ address: A, port: 1179 }]);
@@ -76,7 +81,7 @@ t.test('active dials passive: Established with reasons, then UPDATE, End-of-RIB 
 
   b.sendRouteRefresh(b.getPeer(A)!, IPV4_UNICAST);
   await waitFor(() => la.refresh.length === 1, { what: 'ROUTE-REFRESH at A' });
-  t.same(la.refresh, [Afi.IPV4]);
+  t.same(la.refresh, ['1/1 request']);
   t.ok(b.getPeer(A)!.stats.received.update >= 4, 'messages counted per type');
 
   a.close(pa, { message: 'maintenance window', restart: false });
@@ -179,4 +184,75 @@ t.test('RFC 4724 §4.2: a new connection from a GR peer while Established means 
   await waitFor(() => lb.states.at(-1)?.startsWith('Active') || lb.states.at(-1)?.startsWith('Idle'), { what: 'B sees the TCP close' });
   t.equal(la.notifications.length, sentBefore, 'closeSilently sent no NOTIFICATION');
   t.match(a.getPeer(B)!.stats.lastError, /without NOTIFICATION \(graceful restart/);
+});
+
+t.test('ROUTE-REFRESH by subtype name (RFC 2918, RFC 7313); other subtypes and families not negotiated ignored but counted', async (t) => {
+  const { a, b, A, B, la } = await pair(t);
+  await waitFor(() => established(a, B)() && established(b, A)(), { what: 'Established' });
+  const pa = a.getPeer(B)!;
+  const pb = b.getPeer(A)!;
+  t.match(pa.negotiated, { families: [IPV4_UNICAST], routeRefresh: true, enhancedRouteRefresh: true }, 'both capabilities negotiated, IPv4 only');
+  t.ok(b.sendRouteRefresh(pb, IPV4_UNICAST));
+  t.ok(b.sendRouteRefresh(pb, IPV4_UNICAST, 'borr'));
+  t.ok(b.sendRouteRefresh(pb, IPV4_UNICAST, 'eorr'));
+  t.ok(b.sendRouteRefresh(pb, IPV6_UNICAST), 'a family not negotiated is sent (the receiver ignores it)');
+  t.ok(b.send(pb, [encodeRouteRefresh({ type: MessageType.ROUTE_REFRESH, afi: 1, subtype: 9, safi: 1 })]), 'subtype 9');
+  b.sendRouteRefresh(pb, IPV4_UNICAST, 'request'); // the marker: everything before it has arrived
+  await waitFor(() => la.refresh.length === 4, { what: 'four routeRefresh events at A' });
+  t.same(la.refresh, ['1/1 request', '1/1 borr', '1/1 eorr', '1/1 request'], 'IPv6 (RFC 2918 §4) and subtype 9 (RFC 7313 §5) not passed up');
+  t.equal(pa.stats.received.routeRefresh, 6, 'all six counted as received');
+  t.equal(pa.state, 'Established', 'ignoring is no error');
+});
+
+t.test('RFC 2918 §3, RFC 7313 §4: no ROUTE-REFRESH toward a peer that did not advertise the capability', async (t) => {
+  const block = await leaseLoopbackBlock(t);
+  const [us, them] = [block.addr(1), block.addr(2)];
+  const port = await freePort(us);
+  const s = new Speaker();
+  t.teardown(() => s.stop());
+  await s.listen([{ address: us, port }]);
+  const peer = s.addPeer({ peerAddress: them, localAddress: us, localAs: 64512, peerAs: 64512, routerId: '10.0.0.1', passive: true });
+  const { connect } = await import('node:net');
+  const c = connect({ host: us, port, localAddress: them });
+  c.on('error', () => {});
+  t.teardown(() => c.destroy());
+  await once(c, 'connect');
+  // An OPEN with 4-octet AS and IPv4 unicast only: no Route Refresh, no Enhanced Route Refresh.
+  const caps = [{ code: CapabilityCode.MULTIPROTOCOL, afi: 1, safi: 1 }, { code: CapabilityCode.FOUR_OCTET_AS, asn: 64512 }] as const;
+  c.write(encodeOpen({ type: 1, version: 4, myAs: 64512, holdTime: 90, bgpId: 0x0a000002, capabilities: [...caps] }));
+  c.write(KEEPALIVE_BYTES);
+  await waitFor(() => peer.state === 'Established', { what: 'Established with the bare client' });
+  t.match(peer.negotiated, { routeRefresh: false, enhancedRouteRefresh: false });
+  const before = peer.stats.sent.routeRefresh;
+  t.notOk(s.sendRouteRefresh(peer, IPV4_UNICAST), 'request refused');
+  t.notOk(s.sendRouteRefresh(peer, IPV4_UNICAST, 'borr'), 'BoRR refused');
+  t.notOk(s.sendRouteRefresh(peer, IPV4_UNICAST, 'eorr'), 'EoRR refused');
+  t.equal(peer.stats.sent.routeRefresh, before, 'nothing queued');
+});
+
+t.test('PeerStats.since and lastErrorAt are wall-clock times from the injected clock', async (t) => {
+  const base = Date.UTC(2030, 0, 1);
+  const clock = new ManualClock(() => 0.5, base);
+  // A runs on the manual clock: it dials at once and needs no timer to reach Established.
+  const { a, b, A, B } = await pair(t, { clockA: clock });
+  const pa = a.getPeer(B)!;
+  t.match(pa.stats, { since: base, lastError: null, lastErrorAt: null }, 'at addPeer: since = the wall clock, no error');
+  await waitFor(() => established(a, B)() && established(b, A)(), { what: 'Established' });
+  t.match(pa.stats, { since: base, lastError: null, lastErrorAt: null });
+
+  clock.advance(250);
+  b.close(b.getPeer(A)!, { message: 'first' });
+  await waitFor(() => pa.state === 'Idle', { what: 'A Idle after the NOTIFICATION' });
+  t.match(pa.stats, { since: base + 250, lastError: /notification received: .*first/, lastErrorAt: base + 250 }, 'the error and its time');
+
+  // B (passive) listens again at once; A restarts after its IdleHoldTime (1 s) on the manual clock.
+  await waitFor(() => b.getPeer(A)!.state === 'Active', { what: 'B Active again' });
+  clock.advance(1000);
+  await waitFor(() => established(a, B)() && established(b, A)(), { what: 'Established again' });
+  t.match(pa.stats, { since: base + 1250, lastError: /first/, lastErrorAt: base + 250 }, 'the last error and its time survive re-establishment');
+
+  clock.advance(250);
+  a.close(pa, { message: 'second', restart: false });
+  t.match(pa.stats, { since: base + 1500, lastError: /ManualStop: .*second/, lastErrorAt: base + 1500 }, 'a NOTIFICATION we send: the error at the same clock');
+  t.equal(new Date(pa.stats.lastErrorAt!).toISOString(), '2030-01-01T00:00:01.500Z');
 });

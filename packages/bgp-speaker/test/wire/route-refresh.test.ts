@@ -1,6 +1,7 @@
 import t from 'tap';
 import { decodeMessage, encodeMessage } from '../../src/wire/message.js';
 import { DEFAULT_CODEC_CONTEXT, type RouteRefreshMessage } from '../../src/wire/types.js';
+import { routeRefreshSubtypeName, ROUTE_REFRESH_SUBTYPE } from '../../src/wire/route-refresh.js';
 import { wireError } from './catch.js';
 import { msg, toHex, u16 } from './bytes.js';
 
@@ -23,4 +24,10 @@ t.test('RFC 7313 §5 BoRR/EoRR of the wrong length: 7/1, data = the whole messag
 t.test('RFC 7313 §5 unknown subtype decoded (the session ignores it); longer request (ORF) tolerated', async (t) => {
   t.equal((decodeMessage(msg(5, u16(1), [9, 1]), CTX).message as RouteRefreshMessage).subtype, 9);
   t.equal((decodeMessage(msg(5, u16(1), [0, 1], [1, 2, 3]), CTX).message as RouteRefreshMessage).subtype, 0);
+});
+
+t.test('subtype names: request/borr/eorr ↔ 0/1/2; any other value has none (RFC 7313 §5: ignored)', async (t) => {
+  t.same([0, 1, 2].map(routeRefreshSubtypeName), ['request', 'borr', 'eorr']);
+  t.same([3, 9, 255].map(routeRefreshSubtypeName), [null, null, null]);
+  t.same(ROUTE_REFRESH_SUBTYPE, { request: 0, borr: 1, eorr: 2 });
 });
