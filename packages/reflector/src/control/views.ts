@@ -89,13 +89,9 @@ export function peerFamilies(peer: Peer): Pick<PeerRow, 'families' | 'familiesNe
   return { families: [...new Set(n.families.map((f) => familyName(f.afi)))], familiesNegotiated: true, familiesConfigured: configured };
 }
 
-/** When the peer's last error happened, as the daemon noted it (last-errors.ts). */
-export type ErrorTime = (address: string, error: string) => number | undefined;
-
-export function peerRow(engine: RouteEngine, peer: Peer, spec: PeerSpec | undefined, errorTime?: ErrorTime): PeerRow {
+export function peerRow(engine: RouteEngine, peer: Peer, spec: PeerSpec | undefined): PeerRow {
   const prefixes = { ipv4: prefixCounts(engine, peer.address, 'ipv4'), ipv6: prefixCounts(engine, peer.address, 'ipv6') };
   const lastError = peer.stats.lastError;
-  const at = lastError !== null ? errorTime?.(peer.address, lastError) : undefined;
   return {
     node: spec?.node ?? peer.config.description ?? '',
     address: peer.address,
@@ -109,7 +105,7 @@ export function peerRow(engine: RouteEngine, peer: Peer, spec: PeerSpec | undefi
     accepted: prefixes.ipv4.accepted + prefixes.ipv6.accepted,
     advertised: prefixes.ipv4.advertised + prefixes.ipv6.advertised,
     lastError,
-    lastErrorAt: at !== undefined ? new Date(at).toISOString() : null,
+    lastErrorAt: lastError !== null && peer.stats.lastErrorAt !== null ? new Date(peer.stats.lastErrorAt).toISOString() : null,
     establishedTransitions: peer.stats.establishedTransitions,
   };
 }
@@ -118,12 +114,12 @@ function counters(c: MessageCounters): MessageCounters {
   return { open: c.open, update: c.update, notification: c.notification, keepalive: c.keepalive, routeRefresh: c.routeRefresh };
 }
 
-export function peerDetail(engine: RouteEngine, peer: Peer, spec: PeerSpec | undefined, errorTime?: ErrorTime): PeerDetail {
+export function peerDetail(engine: RouteEngine, peer: Peer, spec: PeerSpec | undefined): PeerDetail {
   const n = peer.negotiated;
   const v = engine.peerView(peer.address);
   const helper = v?.gracefulRestart ?? null;
   return {
-    ...peerRow(engine, peer, spec, errorTime),
+    ...peerRow(engine, peer, spec),
     bgpPeers: spec?.bgpPeers ?? [],
     routerId: n ? formatIpv4(n.peerId) : null,
     localAddress: peer.config.localAddress ?? null,

@@ -7,7 +7,7 @@ import type { Peer, Speaker } from '@bgp-rr/bgp-speaker';
 import type { RouteEngine } from '../engine/engine.js';
 import type { DrainResult, Request, StatusInfo } from '../control/protocol.js';
 import { ControlError, type ControlHandler } from '../control/server.js';
-import { peerDetail, peerRow, routeRows, type ErrorTime } from '../control/views.js';
+import { peerDetail, peerRow, routeRows } from '../control/views.js';
 import { comparePeers } from '../control/natural-order.js';
 import type { PeerSpec } from './reconcile.js';
 
@@ -18,7 +18,6 @@ export interface ControlContext {
   spec(address: string): PeerSpec | undefined;
   specs(): Iterable<PeerSpec>;
   status(): StatusInfo;
-  errorTime: ErrorTime;
   drain(message: string | undefined): DrainResult;
 }
 
@@ -34,11 +33,11 @@ export function controlHandler(c: ControlContext): ControlHandler {
   return (req: Request) => {
     switch (req.method) {
       case 'peers':
-        return [...c.speaker.peers()].map((p) => peerRow(c.engine, p, c.spec(p.address), c.errorTime)).sort(comparePeers);
+        return [...c.speaker.peers()].map((p) => peerRow(c.engine, p, c.spec(p.address))).sort(comparePeers);
       case 'peer': {
         const p = findPeer(c, req.address);
         if (p === undefined) throw new ControlError('NO_SUCH_PEER', `no peer ${req.address} (try 'bgp-rr peers')`);
-        return peerDetail(c.engine, p, c.spec(p.address), c.errorTime);
+        return peerDetail(c.engine, p, c.spec(p.address));
       }
       case 'routes':
         return routeRows(c.engine, req.prefix, req.rejected ?? false);

@@ -46,7 +46,6 @@ import { wireSpeaker } from './speaker-events.js';
 import { controlHandler } from './control-handler.js';
 import { peerRow } from '../control/views.js';
 import { PeerGuard } from './peer-guard.js';
-import { LastErrors } from './last-errors.js';
 import { endpointText, probeListen, replicaAddresses, type ResolvedListen } from './listen-probe.js';
 import { applyPasswords } from './peer-passwords.js';
 import type { PasswordTable } from './secrets.js';
@@ -101,8 +100,6 @@ export class Daemon {
   readonly #guard: PeerGuard;
   readonly #metrics: Metrics;
   readonly #watcher: CalicoWatcher;
-  /** When each peer's last error happened (`bgp-rr peer`). */
-  readonly #lastErrors = new LastErrors();
   /** Peers we run, by address. */
   readonly #current = new Map<string, PeerSpec>();
   readonly #startedAt = new Date();
@@ -211,7 +208,7 @@ export class Daemon {
 
   async #start(): Promise<void> {
     const o = this.#o;
-    wireSpeaker({ speaker: this.#speaker, engine: this.#engine, feeder: this.#feeder, log: this.#log, updatesIn: this.#metrics.updatesIn, lastErrors: this.#lastErrors });
+    wireSpeaker({ speaker: this.#speaker, engine: this.#engine, feeder: this.#feeder, log: this.#log, updatesIn: this.#metrics.updatesIn });
     this.#guard.wire();
     // Checked now (a bad address fails the start), bound for good once the first snapshot
     // is applied (#acceptConnections): before it there is no peer to accept.
@@ -227,7 +224,6 @@ export class Daemon {
         spec: (address) => this.#current.get(address),
         specs: () => this.#current.values(),
         status: () => this.#status(),
-        errorTime: (address, error) => this.#lastErrors.at(address, error),
         drain: (message) => this.#drain(message),
       }),
     );
@@ -319,7 +315,6 @@ export class Daemon {
     for (const address of plan.remove) {
       this.#speaker.removePeer(address);
       this.#guard.forget(address);
-      this.#lastErrors.forget(address);
       this.#engine.input({ type: 'peerRemoved', peer: address });
       this.#feeder.reset(address);
       this.#current.delete(address);

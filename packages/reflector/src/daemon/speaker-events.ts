@@ -13,7 +13,6 @@ import type { Counter } from 'prom-client';
 import type { Feeder } from './feeder.js';
 import type { Logger } from './log.js';
 import { familyName } from '../control/views.js';
-import { setsLastError, type LastErrors } from './last-errors.js';
 
 export interface SpeakerWiring {
   readonly speaker: Speaker;
@@ -21,7 +20,6 @@ export interface SpeakerWiring {
   readonly feeder: Feeder;
   readonly log: Logger;
   readonly updatesIn: Counter;
-  readonly lastErrors: LastErrors;
 }
 
 export function wireSpeaker(w: SpeakerWiring): void {
@@ -31,7 +29,6 @@ export function wireSpeaker(w: SpeakerWiring): void {
   const node = (address: string): string => engine.nodeOf(address) ?? '';
 
   speaker.on('state', (peer, from, to, reason) => {
-    w.lastErrors.note(peer.address, peer.stats.lastError, Date.now(), setsLastError(from, to));
     if (from === 'Established') {
       engine.input({ type: 'sessionDown', peer: peer.address, reason, graceful: !notified.has(peer.address) });
       feeder.reset(peer.address);
@@ -69,7 +66,6 @@ export function wireSpeaker(w: SpeakerWiring): void {
   speaker.on('routeRefresh', (peer, family, subtype) => engine.input({ type: 'routeRefresh', peer: peer.address, family, subtype }));
   speaker.on('notification', (peer, direction, n) => {
     notified.add(peer.address);
-    if (direction === 'sent') w.lastErrors.note(peer.address, peer.stats.lastError, Date.now(), true);
     log.info({ peer: peer.address, node: node(peer.address), direction, code: n.code, subcode: n.subcode, text: n.text }, `NOTIFICATION ${direction}`);
   });
   speaker.on('unknownConnection', (remote, local) => {

@@ -47,13 +47,14 @@ import {
   type Path,
   type PeerInfo,
   type Rejection,
+  type RouteRefreshSubtypeName,
 } from '@bgp-rr/bgp-speaker';
 import { ChangeFeed, type RouteListener } from './feed.js';
 import { deferralComplete, GracefulRestartHelper, SelectionDeferral, type DeferralView } from './graceful-restart.js';
 import type { ImportPolicy } from './import-policy.js';
 import { PrefixLimits, type PrefixLimitSettings } from './prefix-limit.js';
 import { reflectionLoop, type ReflectorIdentity } from './reflection.js';
-import { RefreshReceiver, refreshAction, subtypeName } from './route-refresh.js';
+import { RefreshReceiver, refreshAction } from './route-refresh.js';
 import { UpdateGroups, type UpdateGroupStats } from './update-groups/index.js';
 import type { EngineInput, FrameSource, PeerSettings, Pulled, RouteEvent, SessionCommand, WithdrawCause } from './vocabulary.js';
 import type { LocRibSummary, PeerFamilyCounts, PeerView, ReadonlyLocRibEntry } from './views.js';
@@ -352,7 +353,7 @@ export class RouteEngine implements FrameSource {
     this.#checkDeferral();
   }
 
-  #routeRefresh(address: string, family: Family, subtype: number): void {
+  #routeRefresh(address: string, family: Family, subtype: RouteRefreshSubtypeName): void {
     const p = this.#peers.get(address);
     const n = p?.negotiated;
     if (p === undefined || n == null) return;
@@ -360,7 +361,6 @@ export class RouteEngine implements FrameSource {
     const a = refreshAction(
       subtype,
       {
-        familyNegotiated: n.families.some((f) => f.afi === family.afi && f.safi === family.safi),
         enhanced: n.enhancedRouteRefresh,
         endOfRibSent: this.#deferral.released && this.#groups.endOfRibSent(address, family),
         peerGracefulRestart: n.peerGracefulRestart !== null,
@@ -368,7 +368,7 @@ export class RouteEngine implements FrameSource {
       },
       this.#refresh.isOpen(address, fk),
     );
-    this.#emit({ type: 'routeRefresh', peer: address, node: p.node, family: fk, subtype: subtypeName(subtype), enhanced: n.enhancedRouteRefresh, ...(a.action === 'ignore' ? { ignored: a.why } : {}) });
+    this.#emit({ type: 'routeRefresh', peer: address, node: p.node, family: fk, subtype, enhanced: n.enhancedRouteRefresh, ...(a.action === 'ignore' ? { ignored: a.why } : {}) });
     switch (a.action) {
       case 'resend':
         this.#groups.refresh(address, family, a.enhanced);

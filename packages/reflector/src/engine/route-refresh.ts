@@ -1,41 +1,39 @@
 /**
  * Route refresh (RFC 2918) and enhanced route refresh (RFC 7313): the one home of these
- * rules. PURE apart from the injected Clock. The update groups do the re-advertising
- * (update-groups/group.ts: a member's `refresh`); the engine applies what is decided here.
+ * rules in the reflector. PURE apart from the injected Clock. The update groups do the
+ * re-advertising (update-groups/group.ts: a member's `refresh`); the engine applies what
+ * is decided here. The speaker's session has already ignored what RFC 7313 §5 and RFC 2918
+ * §4 say to ignore (unknown subtypes, families not negotiated for the session).
  *
  * A ROUTE-REFRESH from a peer, for one <AFI, SAFI>, by subtype:
- *   0 request  RFC 2918 §4: re-advertise our Adj-RIB-Out of that family to the peer — that
- *              family only, and no End-of-RIB (which belongs to the start of a session).
- *              RFC 7313 §4: when enhanced route refresh was negotiated, a BoRR before the
- *              re-advertisement and an EoRR after it. A speaker that supports graceful
- *              restart "MUST NOT send a BoRR ... before it sends the End-of-RIB": while the
- *              initial table and its End-of-RIB are still going out (or held back by the
- *              selection deferral), that table is the refresh; nothing more is sent.
- *   1 BoRR     RFC 7313 §4: the peer starts re-advertising: mark its paths of the family
- *              stale. "A BGP speaker that has received the Graceful Restart Capability from
- *              its neighbor MUST ignore any BoRRs for an <AFI, SAFI> from the neighbor
- *              before the speaker receives the EoR for the given <AFI, SAFI>".
- *   2 EoRR     the re-advertisement is complete: remove the paths still stale. An EoRR
- *              with no BoRR before it is ignored (the RFC allows it).
- *   other      RFC 7313 §5: ignored (and reported).
- * A family that was not negotiated for the session is ignored (RFC 2918 §4).
+ *   request  RFC 2918 §4: re-advertise our Adj-RIB-Out of that family to the peer — that
+ *            family only, and no End-of-RIB (which belongs to the start of a session).
+ *            RFC 7313 §4: when enhanced route refresh was negotiated, a BoRR before the
+ *            re-advertisement and an EoRR after it. A speaker that supports graceful
+ *            restart "MUST NOT send a BoRR ... before it sends the End-of-RIB": while the
+ *            initial table and its End-of-RIB are still going out (or held back by the
+ *            selection deferral), that table is the refresh; nothing more is sent.
+ *   borr     RFC 7313 §4: the peer starts re-advertising: mark its paths of the family
+ *            stale. "A BGP speaker that has received the Graceful Restart Capability from
+ *            its neighbor MUST ignore any BoRRs for an <AFI, SAFI> from the neighbor
+ *            before the speaker receives the EoR for the given <AFI, SAFI>".
+ *   eorr     the re-advertisement is complete: remove the paths still stale. An EoRR
+ *            with no BoRR before it is ignored (the RFC allows it).
  * BoRR/EoRR are only honoured when enhanced route refresh was negotiated.
  * Stale paths wait for the EoRR at most `staleMs` (RFC 7313 §4 allows "a locally
  * configurable upper bound"); then they are removed as if it had come.
  */
-import { RouteRefreshSubtype, type Clock, type TimerHandle } from '@bgp-rr/bgp-speaker';
-import type { RefreshSubtype } from './vocabulary.js';
+import type { Clock, RouteRefreshSubtypeName, TimerHandle } from '@bgp-rr/bgp-speaker';
 
 /** What the session is, as far as a refresh is concerned. */
 export interface RefreshContext {
-  /** The family is one of the session's (both OPENs). */
-  readonly familyNegotiated: boolean;
   /** Both sides advertised enhanced route refresh (RFC 7313 §3). */
   readonly enhanced: boolean;
   /** We sent the initial table and End-of-RIB of the family to this peer. */
   readonly endOfRibSent: boolean;
-  /** The peer negotiated graceful restart, and its End-of-RIB of the family has come. */
+  /** The peer advertised the graceful restart capability. */
   readonly peerGracefulRestart: boolean;
+  /** The peer's End-of-RIB of the family has come. */
   readonly endOfRibReceived: boolean;
 }
 
@@ -45,27 +43,20 @@ export type RefreshAction =
   | { readonly action: 'sweep-stale' }
   | { readonly action: 'ignore'; readonly why: string };
 
-export function subtypeName(subtype: number): RefreshSubtype | number {
-  return subtype === RouteRefreshSubtype.REQUEST ? 'request' : subtype === RouteRefreshSubtype.BORR ? 'borr' : subtype === RouteRefreshSubtype.EORR ? 'eorr' : subtype;
-}
-
-/** What to do with a ROUTE-REFRESH of `subtype` (see the header). `borrPending`: a BoRR of the family is open. */
-export function refreshAction(subtype: number, c: RefreshContext, borrPending: boolean): RefreshAction {
-  if (!c.familyNegotiated) return { action: 'ignore', why: 'RFC 2918 §4: not a family of this session' };
+/** What to do with a ROUTE-REFRESH of `subtype` (see the header). `borrOpen`: a BoRR of the family is open. */
+export function refreshAction(subtype: RouteRefreshSubtypeName, c: RefreshContext, borrOpen: boolean): RefreshAction {
   switch (subtype) {
-    case RouteRefreshSubtype.REQUEST:
+    case 'request':
       if (!c.endOfRibSent) return { action: 'ignore', why: 'RFC 7313 §4: the initial table and its End-of-RIB are still to be sent: they are the refresh' };
       return { action: 'resend', enhanced: c.enhanced };
-    case RouteRefreshSubtype.BORR:
+    case 'borr':
       if (!c.enhanced) return { action: 'ignore', why: 'RFC 7313: BoRR without enhanced route refresh negotiated' };
-      if (c.peerGracefulRestart && !c.endOfRibReceived) return { action: 'ignore', why: 'RFC 7313 §4: BoRR before the peer\'s End-of-RIB (graceful restart)' };
+      if (c.peerGracefulRestart && !c.endOfRibReceived) return { action: 'ignore', why: "RFC 7313 §4: BoRR before the peer's End-of-RIB (graceful restart)" };
       return { action: 'mark-stale' };
-    case RouteRefreshSubtype.EORR:
+    case 'eorr':
       if (!c.enhanced) return { action: 'ignore', why: 'RFC 7313: EoRR without enhanced route refresh negotiated' };
-      if (!borrPending) return { action: 'ignore', why: 'RFC 7313 §4: EoRR without a BoRR before it' };
+      if (!borrOpen) return { action: 'ignore', why: 'RFC 7313 §4: EoRR without a BoRR before it' };
       return { action: 'sweep-stale' };
-    default:
-      return { action: 'ignore', why: `RFC 7313 §5: unknown ROUTE-REFRESH subtype ${subtype}` };
   }
 }
 

@@ -14,7 +14,7 @@
  *
  * Families are `familyKey(afi, safi)` numbers; peers are their normalised addresses.
  */
-import type { DecodedUpdate, Family, Negotiated, Path, Prefix, Rejection, UpdateAction } from '@bgp-rr/bgp-speaker';
+import type { DecodedUpdate, Family, Negotiated, Path, Prefix, Rejection, RouteRefreshSubtypeName, UpdateAction } from '@bgp-rr/bgp-speaker';
 import type { ImportPolicy } from './import-policy.js';
 import type { PrefixLimitAction } from './prefix-limit.js';
 
@@ -33,9 +33,6 @@ export interface PeerSettings {
   readonly localAs: number;
 }
 
-/** RFC 2918 / RFC 7313 ROUTE-REFRESH message subtypes, by name. */
-export type RefreshSubtype = 'request' | 'borr' | 'eorr';
-
 export type EngineInput =
   /** A peer we expect (or one whose settings changed: a new class or AS starts it afresh). */
   | { readonly type: 'peerConfigured'; readonly peer: PeerSettings }
@@ -53,8 +50,11 @@ export type EngineInput =
   | { readonly type: 'sessionDown'; readonly peer: string; readonly reason: string; readonly graceful: boolean }
   | { readonly type: 'update'; readonly peer: string; readonly update: DecodedUpdate }
   | { readonly type: 'endOfRib'; readonly peer: string; readonly family: Family }
-  /** A ROUTE-REFRESH received; `subtype` as on the wire (0 request, 1 BoRR, 2 EoRR; others are ignored, RFC 7313 §5). */
-  | { readonly type: 'routeRefresh'; readonly peer: string; readonly family: Family; readonly subtype: number };
+  /**
+   * A ROUTE-REFRESH received (RFC 2918 request, RFC 7313 BoRR/EoRR). The session layer has
+   * already ignored unknown subtypes (RFC 7313 §5) and families not negotiated (RFC 2918 §4).
+   */
+  | { readonly type: 'routeRefresh'; readonly peer: string; readonly family: Family; readonly subtype: RouteRefreshSubtypeName };
 
 /** Why a path left the Adj-RIB-In. */
 export type WithdrawCause =
@@ -94,7 +94,7 @@ export type RouteEvent =
   /** The peer is back within its limit in `family`. */
   | { readonly type: 'limitCleared'; readonly peer: string; readonly node: string; readonly family: number; readonly limit: number }
   /** A ROUTE-REFRESH from the peer and what was done with it (`ignored` says why not). */
-  | { readonly type: 'routeRefresh'; readonly peer: string; readonly node: string; readonly family: number; readonly subtype: RefreshSubtype | number; readonly enhanced: boolean; readonly ignored?: string }
+  | { readonly type: 'routeRefresh'; readonly peer: string; readonly node: string; readonly family: number; readonly subtype: RouteRefreshSubtypeName; readonly enhanced: boolean; readonly ignored?: string }
   /** Import policy replaced: how many held paths changed verdict. */
   | { readonly type: 'policyApplied'; readonly changed: number }
   /** RFC 4724 §4.1: the selection deferral is over, tables go out. */

@@ -21,6 +21,7 @@ import {
   type Negotiated,
   type PathAttributes,
   type PeerGracefulRestart,
+  type RouteRefreshSubtypeName,
   type Prefix,
 } from '@bgp-rr/bgp-speaker';
 import { RouteEngine } from '../../src/engine/engine.js';
@@ -83,7 +84,7 @@ export class Driver {
     this.engine.input({ type: 'endOfRib', peer: address, family });
   }
 
-  routeRefresh(address: string, family: Family, subtype = 0): void {
+  routeRefresh(address: string, family: Family, subtype: RouteRefreshSubtypeName = 'request'): void {
     this.engine.input({ type: 'routeRefresh', peer: address, family, subtype });
   }
 

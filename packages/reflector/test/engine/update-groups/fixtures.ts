@@ -21,6 +21,7 @@ import {
   type PathAttributes,
   type PeerInfo,
   type Prefix,
+  type RouteRefreshSubtypeName,
 } from '@bgp-rr/bgp-speaker';
 import type { ReflectorIdentity } from '../../../src/engine/reflection.js';
 import { RouteEngine } from '../../../src/engine/engine.js';
@@ -160,8 +161,8 @@ export class Core {
     this.e.input({ type: 'endOfRib', peer, family });
   }
 
-  /** A ROUTE-REFRESH from `peer` (subtype 0 request, 1 BoRR, 2 EoRR). */
-  refresh(peer: string, family: Family, subtype: number = RouteRefreshSubtype.REQUEST): void {
+  /** A ROUTE-REFRESH from `peer`. */
+  refresh(peer: string, family: Family, subtype: RouteRefreshSubtypeName = 'request'): void {
     this.e.input({ type: 'routeRefresh', peer, family, subtype });
   }
 
