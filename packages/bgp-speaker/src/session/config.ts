@@ -7,7 +7,7 @@ import { parseIpv4, tryParseIpv4, tryParseIpv6 } from '../wire/address.js';
 import { IPV4_UNICAST, IPV6_UNICAST, type Family } from '../wire/types.js';
 import type { FsmConfig } from '../fsm/state.js';
 import type { LocalSettings } from '../fsm/negotiate.js';
-import type { PeerConfig } from '../speaker.js';
+import type { PeerConfig } from './peer.js';
 import { isIpv6, normaliseAddress } from './address.js';
 import { MD5_ACTIVE_REFUSAL, TCP_MD5SIG_MAXKEYLEN } from './tcp-md5.js';
 

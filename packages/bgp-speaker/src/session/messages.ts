@@ -5,7 +5,7 @@ import { MessageType } from '../wire/types.js';
 import type { Negotiated } from '../fsm/negotiate.js';
 import type { FsmEvent, NotificationSpec } from '../fsm/state.js';
 import { notificationText } from '../fsm/transition.js';
-import type { MessageCounts, NotificationEvent } from '../speaker.js';
+import type { MessageCounts, NotificationEvent } from './peer.js';
 
 export type ErrorEventType = 'BGPHeaderErr' | 'BGPOpenMsgErr' | 'UpdateMsgErr' | 'RouteRefreshMsgErr';
 export const ERROR_EVENT: Record<number, ErrorEventType> = {

@@ -33,7 +33,7 @@ import { resolveCollision } from '../fsm/collision.js';
 import { buildOpen, negotiate, type Negotiated } from '../fsm/negotiate.js';
 import { INITIAL_FSM_STATE, State, type FsmAction, type FsmEnv, type FsmEvent, type FsmState, type NotificationSpec } from '../fsm/state.js';
 import { dueTimer, nextDeadline, transition } from '../fsm/transition.js';
-import type { MessageCounts, NotificationDirection, NotificationEvent, Peer, PeerConfig, PeerStats } from '../speaker.js';
+import type { MessageCounts, NotificationDirection, NotificationEvent, Peer, PeerConfig, PeerStats } from './peer.js';
 import { decodeInbound, expectedInState, unexpectedEvent } from './inbound.js';
 import { COLLISION_NOTIFICATION, COUNTER, counts, notificationEvent, openEvent, type ErrorEventType } from './messages.js';
 import { jitterFactor, type Clock } from './clock.js';
