@@ -153,109 +153,6 @@ t.test('IPv6 unicast over MP_REACH_NLRI, next hop untouched; dual-family session
   t.ok(dual.endOfRib.has(V4) && dual.endOfRib.has(V6), 'End-of-RIB per family');
 });
 
-t.test('RFC 4724 §4.1 selection deferral: nothing sent until every configured peer sent End-of-RIB', async (t) => {
-  const { e, clock } = engine({ deferralMs: 20_000 });
-  const n1 = up(e, '10.0.0.1', 'n1');
-  const n2 = up(e, '10.0.0.2', 'n2');
-  e.update('10.0.0.1', announce('10.0.0.1', ['172.16.1.0/24']));
-  n2.drain(e);
-  t.equal(n2.routes.size + n2.endOfRib.size, 0, 'deferred');
-  e.endOfRib('10.0.0.1', IPV4_UNICAST);
-  n2.drain(e);
-  t.equal(n2.endOfRib.size, 0, 'still deferred: n2 has not sent End-of-RIB');
-  e.endOfRib('10.0.0.2', IPV4_UNICAST);
-  t.ok(e.engine.released, 'released by End-of-RIB from every peer');
-  n2.drain(e);
-  n1.drain(e);
-  t.same(n2.prefixes(), ['172.16.1.0/24'], 'then the complete table');
-  t.ok(n2.endOfRib.has(V4));
-  const other = engine({ deferralMs: 20_000 });
-  up(other.e, '10.0.0.1', 'n1');
-  other.e.configurePeer('10.0.0.2', 'n2', true, LOCAL_AS); // never comes up
-  other.e.endOfRib('10.0.0.1', IPV4_UNICAST);
-  t.notOk(other.engine.released, 'a peer that never came still defers');
-  other.clock.advance(20_000);
-  t.ok(other.engine.released, 'until the bounded deferral expires');
-  void clock;
-  const noGr = engine({ deferralMs: 20_000 });
-  up(noGr.e, '10.0.0.1', 'n1');
-  up(noGr.e, '10.0.0.2', 'n2', { gr: null });
-  up(noGr.e, '10.0.0.3', 'n3', { gr: { restartTime: 120, restarting: true, families: [{ afi: 1, safi: 1, forwardingPreserved: true }] } });
-  t.notOk(noGr.engine.released);
-  noGr.e.endOfRib('10.0.0.1', IPV4_UNICAST);
-  t.ok(noGr.engine.released, 'peers without GR, or restarting themselves (R-bit), are not waited for');
-  // A peer found complete leaves the waiting set; going down puts it back.
-  const again = engine({ deferralMs: 20_000 });
-  for (const k of [1, 2, 3]) up(again.e, `10.0.0.${k}`, `n${k}`);
-  again.e.endOfRib('10.0.0.1', IPV4_UNICAST);
-  again.e.sessionDown('10.0.0.1', false);
-  again.e.endOfRib('10.0.0.2', IPV4_UNICAST);
-  again.e.endOfRib('10.0.0.3', IPV4_UNICAST);
-  t.notOk(again.engine.released, 'a peer complete once, then down, still defers');
-  up(again.e, '10.0.0.1', 'n1');
-  t.notOk(again.engine.released, 'back up, without End-of-RIB yet');
-  again.e.endOfRib('10.0.0.1', IPV4_UNICAST);
-  t.ok(again.engine.released, 'released once it sent End-of-RIB again');
-  const removed = engine({ deferralMs: 20_000 });
-  up(removed.e, '10.0.0.1', 'n1');
-  removed.e.configurePeer('10.0.0.2', 'n2', true, LOCAL_AS);
-  removed.e.endOfRib('10.0.0.1', IPV4_UNICAST);
-  t.notOk(removed.engine.released);
-  removed.e.unconfigurePeer('10.0.0.2');
-  t.ok(removed.engine.released, 'a peer removed from the configuration is not waited for');
-  const changed = engine({ deferralMs: 20_000 });
-  up(changed.e, '10.0.0.1', 'n1');
-  changed.e.configurePeer('10.0.0.2', 'n2', true, LOCAL_AS);
-  changed.e.endOfRib('10.0.0.1', IPV4_UNICAST);
-  changed.e.configurePeer('10.0.0.2', 'n2', false, LOCAL_AS); // no longer a client: removed and added again
-  t.notOk(changed.engine.released, 'a reconfigured peer, still incomplete, still defers');
-});
-
-t.test('RFC 4724 §4.2 helper: routes kept stale while the node restarts, swept at its End-of-RIB', async (t) => {
-  const { e } = engine();
-  up(e, '10.0.0.1', 'n1');
-  const n2 = up(e, '10.0.0.2', 'n2');
-  e.update('10.0.0.1', announce('10.0.0.1', ['172.16.1.0/24', '172.16.9.0/24']));
-  n2.drain(e);
-  e.sessionDown('10.0.0.1', false);
-  n2.drain(e);
-  t.same(n2.prefixes(), ['172.16.1.0/24', '172.16.9.0/24'], 'still reflected while the node restarts');
-  t.equal(e.engine.peerCounts('10.0.0.1', V4).stale, 2);
-  up(e, '10.0.0.1', 'n1');
-  e.update('10.0.0.1', announce('10.0.0.1', ['172.16.1.0/24']));
-  e.endOfRib('10.0.0.1', IPV4_UNICAST);
-  n2.drain(e);
-  t.same(n2.prefixes(), ['172.16.1.0/24'], 'the route not announced again is withdrawn at End-of-RIB');
-  t.equal(e.engine.peerCounts('10.0.0.1', V4).stale, 0);
-});
-
-t.test('RFC 4724 §4.2 helper: restart time expires → stale routes withdrawn', async (t) => {
-  const { e, clock } = engine();
-  up(e, '10.0.0.1', 'n1');
-  const n2 = up(e, '10.0.0.2', 'n2');
-  e.update('10.0.0.1', announce('10.0.0.1', ['172.16.1.0/24']));
-  e.sessionDown('10.0.0.1', false);
-  clock.advance(119_000);
-  n2.drain(e);
-  t.equal(n2.routes.size, 1, 'kept within the restart time');
-  clock.advance(2000);
-  n2.drain(e);
-  t.equal(n2.routes.size, 0, 'withdrawn after it');
-});
-
-t.test('a session ended by a NOTIFICATION, or without GR, loses its routes at once', async (t) => {
-  for (const [why, notif, gr] of [['NOTIFICATION', true, undefined], ['no GR capability', false, null]] as const) {
-    const { e } = engine();
-    up(e, '10.0.0.1', 'n1', gr === null ? { gr: null } : {});
-    const n2 = up(e, '10.0.0.2', 'n2');
-    e.update('10.0.0.1', announce('10.0.0.1', ['172.16.1.0/24']));
-    n2.drain(e);
-    e.sessionDown('10.0.0.1', notif);
-    n2.drain(e);
-    t.equal(n2.routes.size, 0, why);
-  }
-});
-
 t.test('a peer removed from etcd: its routes withdrawn everywhere', async (t) => {
   const { e } = engine();
   up(e, '10.0.0.1', 'n1');
@@ -295,4 +192,35 @@ t.test('--route-policy warn: accepted, the would-be rejection logged once per pa
   e.update('10.0.0.1', withdraw(['10.99.0.0/16']));
   e.update('10.0.0.1', announce('10.0.0.1', ['10.99.0.0/16']));
   t.equal(logs.filter((l) => /would be rejected/.test(l.msg)).length, 2, 'warned again after a withdrawal and a new announcement');
+});
+
+t.test('RFC 4456 §8: a looped route is ignored, and still replaces the path it updates (RFC 4271 §9 implicit withdraw)', async (t) => {
+  const { e, engine: core } = engine();
+  up(e, '10.0.0.1', 'n1');
+  const n2 = up(e, '10.0.0.2', 'n2');
+  e.update('10.0.0.1', announce('10.0.0.1', ['172.16.1.0/24']));
+  n2.drain(e);
+  t.same(n2.prefixes(), ['172.16.1.0/24']);
+  e.update('10.0.0.1', announce('10.0.0.1', ['172.16.1.0/24'], { attrs: { clusterList: [parseIpv4(CLUSTER_ID)] } }));
+  n2.drain(e);
+  t.same(n2.prefixes(), [], 'withdrawn from the others');
+  t.same(core.peerCounts('10.0.0.1', V4), { received: 1, accepted: 0, rejected: 1, stale: 0, advertised: 0 }, 'one path held, rejected');
+});
+
+t.test('change feed: every path in and out with what it replaces and why it went, every best-path change, in order', async (t) => {
+  const { e, events } = engine();
+  up(e, '10.0.0.1', 'n1');
+  up(e, '10.0.0.2', 'n2');
+  e.update('10.0.0.1', announce('10.0.0.1', ['10.96.0.0/12']));
+  e.update('10.0.0.2', announce('10.0.0.2', ['10.96.0.0/12']));
+  e.update('10.0.0.2', announce('10.0.0.2', ['10.96.0.0/12'], { attrs: { localPref: 200 } }));
+  e.update('10.0.0.2', withdraw(['10.96.0.0/12']));
+  e.update('10.0.0.1', withdraw(['10.96.0.0/12']));
+  const best = events.flatMap((ev) => (ev.type === 'bestChanged' ? [`${ev.oldBest?.peer.id ?? '-'}>${ev.newBest?.peer.id ?? '-'}`] : []));
+  t.same(best, ['->10.0.0.1', '10.0.0.1>10.0.0.2', '10.0.0.2>10.0.0.1', '10.0.0.1>-'], 'a path that loses the tie-break (higher router id) changes no best path');
+  const paths = events.flatMap((ev) => (ev.type === 'pathAccepted' ? [`+${ev.peer}${ev.replaced ? ' (replaces)' : ''}`] : ev.type === 'pathWithdrawn' ? [`-${ev.peer} ${ev.cause}`] : []));
+  t.same(paths, ['+10.0.0.1', '+10.0.0.2', '+10.0.0.2 (replaces)', '-10.0.0.2 withdrawn', '-10.0.0.1 withdrawn']);
+  t.same(events.filter((ev) => ev.type === 'peerUp').map((ev) => (ev.type === 'peerUp' ? ev.peer : '')), ['10.0.0.1', '10.0.0.2'], 'peer up for each session');
+  e.sessionDown('10.0.0.1', true);
+  t.match(events.at(-1), { type: 'peerDown', peer: '10.0.0.1', retained: [], stale: 0 }, 'peer down, with what graceful restart kept');
 });
