@@ -1,7 +1,7 @@
 /**
  * The Calico datastore bgp-rr reads, written as calicoctl and Calico IPAM write it to
- * etcd v3 (reference: /work/shared/reference/calico-datastore.md §1-§3; the same
- * layout as test/harness/calico-cluster.ts): BGPConfiguration default (AS 64512, mesh
+ * etcd v3 (docs/calico-datastore.md §1-§2; the same layout as
+ * test/harness/calico-cluster.ts): BGPConfiguration default (AS 64512, mesh
  * off), one BGPPeer with peerIP = the reflector and no node selector (all nodes), the
  * IPPool 172.16.0.0/12, and per client a Node with spec.bgp.ipv4Address, its IPAM
  * block with affinity host:<node> and the confirmed host affinity.

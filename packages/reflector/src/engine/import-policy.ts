@@ -3,7 +3,7 @@
  * reflector, derived from the datastore (IP pools, IPAM blocks and their affinities,
  * borrowed addresses, service CIDRs). No I/O, no logger, no clock.
  *
- * What Calico does (reference/calico-datastore.md §3, §4): a node announces each
+ * What Calico does (docs/calico-datastore.md §2.6, §4.5-§4.6): a node announces each
  * confirmed affine block (`affinity: "host:<node>"`), a /32 or /128 for a pod address
  * it uses in another node's block (IPAM `allocations[i]` → `attributes[idx]
  * .secondary.node`), and the service CIDRs of BGPConfiguration (plus per-service /32s
@@ -20,7 +20,7 @@
  *         says is used on `fromNode` (borrowed)         → accept
  *         a host route from B's owner, address not
  *         used on another node (Calico's elevated-
- *         priority host routes, §4 export step 4)      → accept
+ *         priority host routes, §4.5 step 4)            → accept
  *         a host route used on another node             → reject "A/32 is used by node N"
  *         a host route from neither                     → reject "A/32 is in block B owned by N"
  *      c. anything between B and a host route           → reject "... is neither the block nor a host route"
@@ -34,7 +34,7 @@
  *   mistake cannot be used to take another node's block or pod address.
  * - A pool's `disabled` flag stops new allocations only; the blocks already in it keep
  *   running pods (Calico's pool migration disables the old pool while its pods live on),
- *   and their nodes keep announcing them (§4 export step 4 exports every confirmed
+ *   and their nodes keep announcing them (§4.5 export step 4 exports every confirmed
  *   affine block). So a disabled pool still admits its blocks from their owners;
  *   `disableBGPExport` is what excludes a pool.
  * - A block nobody owns (no affinity, or "virtual:…") is absent from `blocks`: its
@@ -116,7 +116,7 @@ export function buildImportPolicy(inputs: PolicyInputs): ImportPolicy {
   const judge = (prefix: Prefix, fromNode: string): string | null => {
     const pool = pools.longestMatch(prefix);
     const text = (): string => formatPrefix(prefix);
-    // Rule 2: a pool with disableBGPExport is never announced by Calico (§4 export step 1).
+    // Rule 2: a pool with disableBGPExport is never announced by Calico (§4.5 export step 1).
     if (pool !== undefined && pool.disableBGPExport) return `pool ${pool.cidr.cidr} (${pool.name}) has disableBGPExport`;
     // Rule 3: IPAM blocks.
     const block = blocks.longestMatch(prefix);
