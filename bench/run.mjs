@@ -279,7 +279,7 @@ Runs per point: ${info.ns.map((n) => `${runsAt[n]} at N = ${n}`).join(', ')} (me
 ${table}
 
 ![full reflection, RSS and CPU against N](${svgPath})
-${targets.length > 0 ? `\nbgp-rr against the targets of issue 6 (medians):\n\n${targets.join('\n')}\n` : ''}`;
+${targets.length > 0 ? `\nbgp-rr against the benchmark targets (medians):\n\n${targets.join('\n')}\n` : ''}`;
 }
 
 /** Replaces the generated section of docs/benchmarks.md (between the bench:results markers). */

@@ -68,8 +68,10 @@ export function markdownTable(summary, implOrder) {
 }
 
 /**
- * bgp-rr against the targets of issue 6, on the medians: one line per target that
- * this run has the figures for.
+ * bgp-rr against its benchmark targets (the limits below: full reflection, CPU and
+ * peak RSS against gobgpd and BIRD 2; UPDATEs equal to the ideal N(N-1); convergence,
+ * event-loop delay and churn withdrawal at the larger N), on the medians: one line per
+ * target that this run has the figures for.
  */
 export function targetLines(summary) {
   const at = (impl, n) => summary.find((s) => s.impl === impl && s.n === n);

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Fuzz harness for the BGP codec and a live speaker (issue 5). Runs on dist/ (build first):
+// Fuzz harness for the BGP codec and a live speaker (README "Security"). Runs on dist/ (build first):
 //
 //   npm run fuzz -- [--cases N] [--target all|decoder|live] [--live-cases N] [--seed N]
 //                   [--deadline-ms MS] [--max-rss-growth-mb MB] [--save-corpus DIR] [--json]

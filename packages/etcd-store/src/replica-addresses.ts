@@ -1,7 +1,7 @@
 /**
  * PURE: the addresses a BGPPeer's peerIP must name for its nodes to be this
- * replica's (issue 3, "a replica's addresses are the addresses it listens on, or
- * all of the host's addresses when it listens on a wildcard").
+ * replica's. A replica's addresses are the addresses it listens on, or all of the
+ * host's addresses when it listens on a wildcard (docs/calico-datastore.md §3).
  *
  * - A specific listen address stands for itself, at its port.
  * - 0.0.0.0 stands for every IPv4 address of the host.

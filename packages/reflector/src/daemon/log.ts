@@ -1,7 +1,7 @@
 /**
  * Logging: pino, one JSON object per line on stdout (journald keeps it as is).
  *
- * What we log, and at which level (issue 4, operations):
+ * What we log, and at which level, for the operator reading the journal (README "Logs"):
  *   info  session up / down (with the reason), configuration changes applied (peers
  *         added, updated, removed), graceful-restart milestones, etcd connection changes
  *   warn  routes rejected, with why — once per change of verdict for a prefix, never

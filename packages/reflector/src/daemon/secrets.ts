@@ -1,5 +1,5 @@
 /**
- * Secrets at start-up (issue 5): the `--password-file` for TCP MD5 (RFC 2385) and the
+ * Secrets at start-up (README "Security"): the `--password-file` for TCP MD5 (RFC 2385) and the
  * permissions of the etcd TLS files. Runs once when the daemon starts (and on reload);
  * every refusal is a `SecretsError` whose message says what to fix.
  *
