@@ -41,6 +41,7 @@ t.test('demo --once: every node ends up holding every other node\'s block', asyn
   t.match(r.output, /6\/6 hold all 5 other blocks/, 'checked on each node');
   t.match(r.output, /rr-1 +\S+ +ok +6\/6 /, 'rr-1: healthy, 6 of 6 sessions Established');
   t.match(r.output, /stopped, everything cleaned up/);
+  t.notMatch(r.output, /demo: teardown:/, 'every replica, node and etcd stopped on SIGTERM (none had to be killed)');
   t.ok(r.dir, 'the demo names its directory');
   if (r.dir === undefined) return;
   t.equal(await leftovers(r.dir), '', 'no BIRD, replica or etcd left running');

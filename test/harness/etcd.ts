@@ -15,7 +15,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Etcd3 } from 'etcd3';
 import { leaseLoopbackBlock, type LoopbackBlock } from './addresses.js';
-import type { Teardown } from './cleanup.js';
+import { harnessTeardown, type Teardown } from './cleanup.js';
 import { mustRun, spawnProc, tmpDir, waitFor, type Proc } from './proc.js';
 import { requireTool } from './tools.js';
 
@@ -79,7 +79,7 @@ export async function startEtcd(t: Teardown, opts: EtcdOptions = {}): Promise<Et
   const initialCluster = names.map((name, i) => `${name}=http://${addresses[i]}:2380`).join(',');
   const token = `bgp-rr-test-${process.pid}-${block.n}`;
   let clientCache: Etcd3 | undefined;
-  t.teardown(() => clientCache?.close());
+  harnessTeardown(t, () => clientCache?.close());
 
   const members: EtcdMember[] = names.map((name, i) => {
     const address = addresses[i] ?? '';

@@ -28,7 +28,7 @@
  * BGP_RR_KEEP_TMP=1 keeps the temporary directories (configs, logs, sockets).
  */
 export { leaseLoopbackBlock, acquireBlock, freePort, type LoopbackBlock, type LeaseOptions } from './addresses.js';
-export { onExitSync, type Teardown } from './cleanup.js';
+export { onExitSync, harnessTeardown, teardownProblem, type Teardown } from './cleanup.js';
 export { createNetns, createLan, type Netns, type Lan, type Endpoint, type VethLink, type NetnsOptions } from './netns.js';
 export {
   spawnProc,
