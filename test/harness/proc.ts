@@ -108,8 +108,10 @@ export function spawnProc(t: Teardown, cmd: string, args: readonly string[] = []
       // teardown must not throw: tap would skip the remaining teardowns
     }
   });
-  (proc as ProcImpl).onEscalate = (sig, afterMs) =>
-    teardownProblem(t, `${proc.name} (pid ${proc.pid}) ignored ${sig}: still running ${afterMs} ms later, killed with SIGKILL`);
+  (proc as ProcImpl).onEscalate = (sig, afterMs) => {
+    const tail = proc.output.trimEnd().split('\n').slice(-8).join('\n');
+    teardownProblem(t, `${proc.name} (pid ${proc.pid}) ignored ${sig}: still running ${afterMs} ms later, killed with SIGKILL${tail === '' ? '' : `; its last output:\n${tail}`}`);
+  };
   return proc;
 }
 
