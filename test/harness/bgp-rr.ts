@@ -6,9 +6,11 @@
  * daemon (`bgp-rr run`) and every CLI command go through here: hardening, daemon and
  * multi-replica tests, and the demo.
  *
- * Coverage: under tap, NODE_OPTIONS carries tap's process-info hook, which the bin's
- * node inherits; it records coverage of dist/*.js and maps it to packages/*\/src through
- * the source maps tsc writes (tsconfig.base.json sourceMap), as for the test process.
+ * Coverage: under tap, NODE_OPTIONS carries tap's process-info hook
+ * (@tapjs/processinfo), which the bin's node inherits with its own flags; the hook
+ * enables source maps and records coverage of dist/*.js, which the report maps back to
+ * packages/*\/src through the maps tsc writes (tsconfig.base.json sourceMap). A
+ * daemon killed with SIGKILL writes none: it must stop on SIGTERM (proc.ts).
  *
  * dist/ older than src/ would test old code: the first start checks and says "npm run build".
  */
@@ -64,10 +66,7 @@ export function runBgpRr(args: readonly string[], opts: BgpRrRunOptions = {}): P
   return run(BGP_RR_BIN, args, { timeoutMs: opts.timeoutMs ?? 30_000, ...(opts.env !== undefined ? { env: opts.env } : {}), ...(opts.extraEnv !== undefined ? { extraEnv: opts.extraEnv } : {}) });
 }
 
-/**
- * The CLI of one replica: every command with `--control-socket SOCKET` (unless the
- * replica's environment names it), as an operator runs it on the reflector host.
- */
+/** The CLI of one replica: every command with `--control-socket SOCKET`, as an operator runs it on the reflector host. */
 export class BgpRrCli {
   constructor(
     readonly socket: string,
