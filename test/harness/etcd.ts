@@ -19,6 +19,14 @@ import { harnessTeardown, type Teardown } from './cleanup.js';
 import { mustRun, spawnProc, tmpDir, waitFor, type Proc } from './proc.js';
 import { requireTool } from './tools.js';
 
+/**
+ * How long a member may take to stop on SIGTERM before the harness kills it (and fails
+ * the test). A member that leads, or serves requests, while its peers are gone spends
+ * up to its request timeout on a graceful stop (etcd: 5 s + 2 election timeouts, 6 s
+ * with --election-timeout 500; measured 6.01 s): more than the default 5 s grace.
+ */
+export const ETCD_STOP_MS = 15_000;
+
 export interface EtcdTlsFiles {
   readonly caFile: string;
   readonly certFile: string;
@@ -115,7 +123,7 @@ export async function startEtcd(t: Teardown, opts: EtcdOptions = {}): Promise<Et
       },
       async start() {
         if (proc?.running) return;
-        proc = spawnProc(t, etcdBin, args, { name: `etcd-${name}` });
+        proc = spawnProc(t, etcdBin, args, { name: `etcd-${name}`, killTimeoutMs: ETCD_STOP_MS });
         await proc.waitForOutput(/serving client traffic/, { timeoutMs: 60_000 });
       },
       async kill(sig: NodeJS.Signals = 'SIGKILL') {
