@@ -7,6 +7,12 @@
  * runtime, 9xxx parse).
  */
 import { createConnection } from 'node:net';
+import { register } from 'tsx/esm/api';
+
+// The BIRD route parser is the tests' (TypeScript): tsx loads it here, in a namespace
+// of its own (as slot.mjs loads the slot lock), so nothing else runs through tsx.
+const harness = register({ namespace: 'bgp-rr-bench-bird-routes' });
+const { birdPathList, parseBirdRoutes } = await harness.import('../../test/harness/bird-routes.ts', import.meta.url);
 
 export async function connectBird(path) {
   const sock = createConnection(path);
@@ -125,22 +131,11 @@ export function parseProtocolsAll(lines) {
   return out;
 }
 
-/** Parses `show route all` (BIRD 2) into [{ prefix, nextHop, originatorId, clusterList }]. */
+/**
+ * Parses `show route all` reply lines (codes stripped, as cmd() returns them: the
+ * listing birdc prints) into every path, [{ prefix, nextHop, originatorId, clusterList,
+ * ... }], with the tests' parser (test/harness/bird-routes.ts, one for BIRD 1.6 and 2).
+ */
 export function parseRoutesAll(lines) {
-  const routes = [];
-  let cur;
-  for (const line of lines) {
-    const head = /^(\d+\.\d+\.\d+\.\d+\/\d+)\s/.exec(line);
-    if (head) {
-      cur = { prefix: head[1] };
-      routes.push(cur);
-      continue;
-    }
-    if (!cur) continue;
-    let m;
-    if ((m = /BGP\.next_hop:\s+(\S+)/.exec(line))) cur.nextHop = m[1];
-    else if ((m = /BGP\.originator_id:\s+(\S+)/.exec(line))) cur.originatorId = m[1];
-    else if ((m = /BGP\.cluster_list:\s+(.+)$/.exec(line))) cur.clusterList = m[1].trim().split(/\s+/);
-  }
-  return routes;
+  return birdPathList(parseBirdRoutes(lines.join('\n')));
 }

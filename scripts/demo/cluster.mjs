@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { startEtcd } from '../../test/harness/etcd.js';
 import { CalicoDatastore } from '../../test/harness/calico-cluster.js';
 import { CalicoNode } from '../../test/harness/calico-node.js';
-import { REPO_ROOT, findTool, leaseLoopbackBlock, run, spawnProc, tmpDir } from '../../test/harness/index.js';
+import { BGP_RR_BIN, runBgpRr, spawnBgpRr } from '../../test/harness/bgp-rr.js';
+import { findTool, leaseLoopbackBlock, tmpDir } from '../../test/harness/index.js';
 
-export const BGP_RR = join(REPO_ROOT, 'packages', 'reflector', 'bin', 'bgp-rr.js');
 export const CLUSTER_ID = '244.0.0.1';
 export const AS = 64512;
 export const POOL = { name: 'default-ipv4-ippool', cidr: '172.16.0.0/16', blockSize: 24 };
@@ -44,12 +44,19 @@ export async function pool(items, limit, fn) {
   return out;
 }
 
-/** Our environment without inherited bgp-rr/etcd settings: each replica gets only its own file. */
+/**
+ * Our environment without inherited bgp-rr/etcd settings: each replica gets only its
+ * own file. The test harness's own variables (BGP_RR_TEST_*) stay.
+ */
 function cleanEnv() {
-  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('BGP_RR_') && !k.startsWith('ETCD_')));
+  const setting = (k) => (k.startsWith('BGP_RR_') && !k.startsWith('BGP_RR_TEST_')) || k.startsWith('ETCD_');
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !setting(k)));
 }
 
-/** One `bgp-rr run`, configured the way systemd/bgp-rr.service configures it: an environment file. */
+/**
+ * One `bgp-rr run`, started as systemd/bgp-rr.service starts it (the bin, its shebang's
+ * Node flags; test/harness/bgp-rr.ts) and configured the same way: an environment file.
+ */
 export class Replica {
   constructor(t, { name, address, etcd, dir }) {
     Object.assign(this, { t, name, address, etcd });
@@ -69,7 +76,7 @@ export class Replica {
   }
 
   start() {
-    this.proc = spawnProc(this.t, process.execPath, [BGP_RR, 'run'], { name: this.name, env: { ...cleanEnv(), ...this.env }, killTimeoutMs: 10_000 });
+    this.proc = spawnBgpRr(this.t, ['run'], { name: this.name, env: { ...cleanEnv(), ...this.env } });
   }
 
   /** Resolves once the control socket answers; throws (with the replica's output) if it exits first. */
@@ -85,12 +92,12 @@ export class Replica {
 
   /** The bgp-rr CLI with this replica's environment file, as an operator runs it on the host. */
   cli(args) {
-    return run(process.execPath, [BGP_RR, ...args], { env: { ...cleanEnv(), ...this.env }, timeoutMs: 10_000 });
+    return runBgpRr(args, { env: { ...cleanEnv(), ...this.env }, timeoutMs: 10_000 });
   }
 
   /** The same as a shell command line, for the operator to copy. */
   shell(args) {
-    return `(set -a; . ${this.envFile}; node ${BGP_RR} ${args})`;
+    return `(set -a; . ${this.envFile}; ${BGP_RR_BIN} ${args})`;
   }
 }
 

@@ -40,8 +40,10 @@ export async function main(argv) {
     for (const fn of teardowns.splice(0).reverse()) {
       try {
         await fn();
-      } catch {
-        // one failed teardown must not keep the others from running
+      } catch (err) {
+        // one failed teardown must not keep the others from running; say what it found
+        // (e.g. a replica that ignored SIGTERM and had to be killed)
+        out(`demo: ${err?.message ?? err}`);
       }
     }
   };

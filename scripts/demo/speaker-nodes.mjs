@@ -54,7 +54,7 @@ export async function startSpeakerNodes(t, { nodes, replicas, log }) {
   t.teardown(() => Promise.all(speakers.map((s) => s.stop())));
   log(`${nodes.length} nodes started (bgp-speaker library, one speaker per node in this process, 3 sessions each)`);
   return {
-    /** What node n holds: prefix -> paths [{ from, nextHop, originatorId, clusterList }] (as bird-routes.mjs). */
+    /** What node n holds: prefix -> paths [{ from, nextHop, originatorId, clusterList }] (as test/harness/bird-routes.ts). */
     paths(n) {
       return new Map([...(held.get(n.name) ?? new Map())].map(([p, m]) => [p, [...m.values()]]).filter(([, l]) => l.length > 0));
     },

@@ -1,5 +1,5 @@
 // Types of the pure parts of view.mjs, for test/demo.test.ts.
-import type { BirdPath } from './bird-routes.mjs';
+import type { BirdPath } from '../../test/harness/bird-routes.js';
 
 export interface DemoNode {
   name: string;

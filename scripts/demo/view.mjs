@@ -5,8 +5,22 @@
 //     other nodes' blocks it holds, through how many replicas, with which NEXT_HOP.
 // A node "holds" another node's block when it has a path for the block whose BGP
 // NEXT_HOP is that node's address (reflection leaves NEXT_HOP untouched, RFC 4456 §10).
-import { birdPaths } from './bird-routes.mjs';
+import { parseBirdRoutes } from '../../test/harness/bird-routes.js';
 import { FLAVOR_NAMES, pool } from './cluster.mjs';
+
+/**
+ * What node n's BIRD holds from BGP, read as an operator would check it: `birdc show
+ * route all where source = RTS_BGP`, parsed by the harness (test/harness/bird-routes.ts,
+ * loaded through tsx as the rest of the harness): prefix -> paths (one per replica with
+ * ADD-PATH), each with its NEXT_HOP, ORIGINATOR_ID and CLUSTER_LIST (RFC 4456 §8). On a
+ * shared loopback BIRD 1.6 shows the route itself as "unreachable" (the next hop is a
+ * local address): the BGP NEXT_HOP attribute is what tells whose block it is.
+ */
+async function birdPaths(node) {
+  const res = await node.bird.birdc(['show', 'route', 'all', 'where', 'source', '=', 'RTS_BGP']);
+  if (res.code !== 0) throw new Error(`${node.name}: birdc show route all failed: ${(res.stderr || res.stdout).trim()}`);
+  return parseBirdRoutes(res.stdout);
+}
 
 /** One replica's state, from its control socket. */
 async function replicaState(r) {

@@ -7,28 +7,33 @@
 // without a failing assertion (crash, timeout, plan mismatch) counts as one failure.
 // skip/todo points are not allowed in this repository: they count as failed.
 //
-// usage: node scripts/lib/count-tap.mjs FILE.tap   (exit 0 if nothing failed, else 1)
+// Several files (tap's stream, then e.g. the leftovers check of scripts/test.sh) are
+// counted together; each one without any test point counts as one failure.
+//
+// usage: node scripts/lib/count-tap.mjs FILE.tap [MORE.tap ...]   (exit 0 if nothing failed, else 1)
 import { readFileSync } from 'node:fs';
 import { Parser } from 'tap-parser';
 
-const file = process.argv[2];
-if (!file) {
-  process.stderr.write('usage: count-tap.mjs FILE.tap\n');
+const files = process.argv.slice(2);
+if (files.length === 0) {
+  process.stderr.write('usage: count-tap.mjs FILE.tap [MORE.tap ...]\n');
   process.exit(2);
 }
-const tap = readFileSync(file, 'utf8');
 let passed = 0;
 let failed = 0;
 const skipped = [];
-const parser = new Parser();
-parser.on('pass', () => passed++);
-parser.on('fail', () => failed++);
-parser.on('skip', (r) => skipped.push(`skip: ${r.fullname}`));
-parser.on('todo', (r) => skipped.push(`todo: ${r.fullname}`));
-parser.on('bailout', () => failed++);
-parser.end(tap);
+for (const file of files) {
+  let points = 0;
+  const parser = new Parser();
+  parser.on('pass', () => (points++, passed++));
+  parser.on('fail', () => (points++, failed++));
+  parser.on('skip', (r) => (points++, skipped.push(`skip: ${r.fullname}`)));
+  parser.on('todo', (r) => (points++, skipped.push(`todo: ${r.fullname}`)));
+  parser.on('bailout', () => (points++, failed++));
+  parser.end(readFileSync(file, 'utf8'));
+  if (points === 0) failed++; // no tests ran: that is a failure too
+}
 for (const s of skipped) process.stdout.write(`not allowed (${s})\n`);
 failed += skipped.length;
-if (passed + failed === 0) failed = 1; // no tests ran: that is a failure too
 process.stdout.write(`${passed} passed, ${failed} failed\n`);
 process.exit(failed === 0 ? 0 : 1);

@@ -32,3 +32,18 @@ t.test('no test at all is a failure; skip and todo are not allowed', async (t) =
   writeFileSync(`${dir}/bail.tap`, 'TAP version 14\nok 1 - a\nBail out! database down\n');
   t.same(count(`${dir}/bail.tap`), { code: 1, last: '1 passed, 1 failed' });
 });
+
+t.test('several files are counted together; each file without a test point is one failure', async (t) => {
+  const dir = t.testdir({
+    'leftovers-ok.tap': 'TAP version 14\nok 1 - nothing left\n1..1\n',
+    'leftovers-bad.tap': 'TAP version 14\nnot ok 1 - nothing left\n1..1\n',
+    'empty.tap': 'TAP version 14\n1..0\n',
+  });
+  const res = (files: string[]) => {
+    const r = spawnSync(process.execPath, [script, ...files], { encoding: 'utf8' });
+    return { code: r.status, last: r.stdout.trimEnd().split('\n').pop() };
+  };
+  t.same(res([fixture('pass.tap'), `${dir}/leftovers-ok.tap`]), { code: 0, last: '4 passed, 0 failed' });
+  t.same(res([fixture('pass.tap'), `${dir}/leftovers-bad.tap`]), { code: 1, last: '3 passed, 1 failed' });
+  t.same(res([`${dir}/empty.tap`, `${dir}/leftovers-ok.tap`]), { code: 1, last: '1 passed, 1 failed' }, 'tap ran nothing: still a failure');
+});

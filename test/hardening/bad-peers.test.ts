@@ -22,7 +22,7 @@ import { buildOpen } from '../../packages/bgp-speaker/src/fsm/negotiate.js';
 import { IPV4_UNICAST } from '../../packages/bgp-speaker/src/wire/types.js';
 import { Speaker } from '../../packages/bgp-speaker/src/speaker.js';
 import { ManualClock } from '../../packages/bgp-speaker/src/session/clock.js';
-import { AS, hardCluster } from './lib.js';
+import { AS, startReflectorCluster } from '../harness/reflector-cluster.js';
 
 interface RawPeer {
   readonly sock: Socket;
@@ -59,7 +59,7 @@ async function metric(url: string, name: string): Promise<number> {
 }
 
 t.test('unknown addresses, wrong AS, bad router id, silent peer, too many prefixes', async (t) => {
-  const c = await hardCluster(t, (c) => [c.nodeSpec(2), c.nodeSpec(3), c.nodeSpec(4), c.nodeSpec(5)]);
+  const c = await startReflectorCluster(t, { nodes: [2, 3, 4, 5] });
   const rr = c.startReflector(['--hold-time', '3', '--max-prefixes', '20']);
   await c.reflectorReady();
   await c.startNode(4);

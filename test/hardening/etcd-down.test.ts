@@ -11,17 +11,17 @@
 import t from 'tap';
 import { waitFor } from '../harness/index.js';
 import { startProxy } from '../../packages/etcd-store/test/tcp-proxy.js';
-import { hardCluster, type HardCluster } from './lib.js';
+import { startReflectorCluster, type ReflectorCluster } from '../harness/reflector-cluster.js';
 
 const DOWN_SECONDS = Number(process.env.BGP_RR_ETCD_DOWN_SECONDS ?? 60);
-const sessions = async (c: HardCluster): Promise<string[]> => (await c.peers()).map((p) => `${p.node}@${p.since}`).sort();
-const health = async (c: HardCluster): Promise<string> => (await c.json<{ health: string }>(['status'])).health;
+const sessions = async (c: ReflectorCluster): Promise<string[]> => (await c.peers()).map((p) => `${p.node}@${p.since}`).sort();
+const health = async (c: ReflectorCluster): Promise<string> => (await c.json<{ health: string }>(['status'])).health;
 
 t.test('etcd down, then the replica cut off from etcd: no session dropped, changes applied on return', async (t) => {
-  const c = await hardCluster(t, (c) => [c.nodeSpec(2), c.nodeSpec(3)]);
+  const c = await startReflectorCluster(t, { nodes: [2, 3] });
   const member = c.etcd.members[0]!;
   const proxy = await startProxy(t, c.block.addr(20), { host: member.address, port: 2379 });
-  c.startReflector([], [proxy.url]);
+  c.startReflector([], { etcdEndpoints: [proxy.url] });
   await c.reflectorReady();
   const n2 = await c.startNode(2);
   const n3 = await c.startNode(3);

@@ -14,7 +14,7 @@ import { Speaker } from '../../packages/bgp-speaker/src/speaker.js';
 import { parseIpv4 } from '../../packages/bgp-speaker/src/wire/address.js';
 import { parsePrefix } from '../../packages/bgp-speaker/src/wire/prefix.js';
 import { IPV4_UNICAST, type Nlri } from '../../packages/bgp-speaker/src/wire/types.js';
-import { AS, hardCluster } from './lib.js';
+import { AS, startReflectorCluster } from '../harness/reflector-cluster.js';
 
 const SECONDS = Number(process.env.BGP_RR_FLAP_SECONDS ?? 10);
 const FLAPPED = Array.from({ length: 200 }, (_, i) => `172.16.${10 + i}.0/24`);
@@ -32,7 +32,7 @@ async function scrape(url: string): Promise<Map<string, number>> {
 }
 
 t.test(`a peer flapping 10,000 prefixes per second for ${SECONDS} s: the others converge on its latest state`, async (t) => {
-  const c = await hardCluster(t, (c) => [c.nodeSpec(2), c.nodeSpec(3, ['172.16.3.0/24', ...FLAPPED]), c.nodeSpec(4)]);
+  const c = await startReflectorCluster(t, { nodes: (c) => [c.nodeSpec(2), c.nodeSpec(3, ['172.16.3.0/24', ...FLAPPED]), c.nodeSpec(4)] });
   c.startReflector(['--hold-time', '30']);
   await c.reflectorReady();
   await c.startNode(2);

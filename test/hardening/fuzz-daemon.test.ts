@@ -14,7 +14,7 @@ import { connect, type Socket } from 'node:net';
 import * as codec from '../../packages/bgp-speaker/src/index.js';
 import { generator } from '../../packages/bgp-speaker/fuzz/generate.mjs';
 import { liveExpected, liveFrame } from '../../packages/bgp-speaker/fuzz/oracle.mjs';
-import { AS, hardCluster } from './lib.js';
+import { AS, startReflectorCluster } from '../harness/reflector-cluster.js';
 
 const CASES = Number(process.env.BGP_RR_FUZZ_DAEMON_CASES ?? 300);
 const SEED = 5_2026;
@@ -61,7 +61,7 @@ function session(local: string, host: string): Conn {
 }
 
 t.test(`${CASES} random and mutated messages to a running bgp-rr over TCP`, async (t) => {
-  const c = await hardCluster(t, (c) => [c.nodeSpec(2), c.nodeSpec(3)]);
+  const c = await startReflectorCluster(t, { nodes: [2, 3] });
   // A 4096-octet UPDATE carries at most ~4,000 NLRI: above that limit the max-prefix Cease
   // (tested in bad-peers.test.ts) never preempts the oracle's answer.
   const rr = c.startReflector(['--hold-time', '240', '--max-prefixes', '5000']);

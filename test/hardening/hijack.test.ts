@@ -9,7 +9,9 @@
 import t from 'tap';
 import { AFFINITY_CONFIRMED, affinityKey, blockKey, blockValue } from '../harness/calico-cluster.js';
 import { waitFor } from '../harness/index.js';
-import { hardCluster, type RouteRow } from './lib.js';
+import { nextHops } from '../harness/bird-routes.js';
+import { startReflectorCluster } from '../harness/reflector-cluster.js';
+import type { RouteRow } from '../../packages/reflector/src/control/protocol.js';
 
 /** n2's block with 172.16.2.9 allocated to a pod on n4 (a borrowed address). */
 function blockWithBorrowed(cidr: string, owner: string, index: number, usedOn: string): string {
@@ -23,16 +25,16 @@ function blockWithBorrowed(cidr: string, owner: string, index: number, usedOn: s
 }
 
 t.test('hijack attempts reach no node; the reasons are shown; a moved block moves its route', async (t) => {
-  const c = await hardCluster(t, (c) => [c.nodeSpec(2), c.nodeSpec(3), c.nodeSpec(4)]);
+  const c = await startReflectorCluster(t, { nodes: [2, 3, 4] });
   await c.etcd.put(blockKey('172.16.2.0/24'), blockWithBorrowed('172.16.2.0/24', 'n2', 9, 'n4'));
   c.startReflector();
   await c.reflectorReady();
   await c.startNode(2);
   await c.startNode(3);
   const bad = ['172.16.2.0/24', '172.16.3.7/32', '0.0.0.0/0', '10.99.0.0/16'];
-  await c.startNode(4, ['172.16.4.0/24', '172.16.2.9/32', ...bad]);
+  await c.startNode(4, { announce: ['172.16.4.0/24', '172.16.2.9/32', ...bad] });
   // 127.N.0.9 is no Calico node: it dials the replica and announces a pool prefix and a default route.
-  const stranger = await c.startNode(9, ['172.16.9.0/24', '0.0.0.0/0'], 'stranger');
+  const stranger = await c.startNode(9, { announce: ['172.16.9.0/24', '0.0.0.0/0'], name: 'stranger' });
 
   await c.waitEstablished(['n2', 'n3', 'n4']);
   const rejected = await waitFor(async () => {
@@ -53,9 +55,9 @@ t.test('hijack attempts reach no node; the reasons are shown; a moved block move
   const a = (i: number): string => c.block.addr(i);
   const n2 = await c.waitRoutes('n2', ['172.16.3.0/24', '172.16.4.0/24', '172.16.2.9/32']);
   const n3 = await c.waitRoutes('n3', ['172.16.2.0/24', '172.16.4.0/24', '172.16.2.9/32']);
-  t.same(n3.get('172.16.2.0/24'), [a(2)], 'n3: n2\'s block only via n2');
-  t.same(n2.get('172.16.2.9/32'), [a(4)], 'n2: the borrowed address via n4 (IPAM secondary.node)');
-  t.same(n2.get('172.16.4.0/24'), [a(4)]);
+  t.same(nextHops(n3, '172.16.2.0/24'), [a(2)], 'n3: n2\'s block only via n2');
+  t.same(nextHops(n2, '172.16.2.9/32'), [a(4)], 'n2: the borrowed address via n4 (IPAM secondary.node)');
+  t.same(nextHops(n2, '172.16.4.0/24'), [a(4)]);
   for (const [name, routes] of [['n2', n2], ['n3', n3]] as const) {
     t.notOk(routes.has('0.0.0.0/0'), `${name}: no default route`);
     t.notOk(routes.has('172.16.9.0/24'), `${name}: nothing from the stranger`);

@@ -7,7 +7,7 @@
  */
 import t from 'tap';
 import { waitFor } from '../harness/index.js';
-import { hardCluster } from './lib.js';
+import { startReflectorCluster } from '../harness/reflector-cluster.js';
 
 const FLAPPED = Array.from({ length: 200 }, (_, i) => `172.16.${10 + i}.0/24`);
 
@@ -25,11 +25,11 @@ function follow(rib: Map<string, string>, line: string): void {
 const prefixesOf = (rib: Map<string, string>): string[] => [...new Set([...rib.keys()].map((k) => k.split('#')[0]!))].sort();
 
 t.test('a frozen peer and a flapping peer: every other peer keeps the latest state', async (t) => {
-  const c = await hardCluster(t, (c) => [c.nodeSpec(2), c.nodeSpec(3, ['172.16.3.0/24', ...FLAPPED]), c.nodeSpec(5)]);
+  const c = await startReflectorCluster(t, { nodes: (c) => [c.nodeSpec(2), c.nodeSpec(3, ['172.16.3.0/24', ...FLAPPED]), c.nodeSpec(5)] });
   c.startReflector(['--hold-time', '240']);
   await c.reflectorReady();
   await c.startNode(2);
-  const n3 = await c.startNode(3, ['172.16.3.0/24', ...FLAPPED]);
+  const n3 = await c.startNode(3, { announce: ['172.16.3.0/24', ...FLAPPED] });
   const n5 = c.startSpeaker(5, { announce: ['172.16.5.0/24'] });
   const rib5 = new Map<string, string>();
   n5.onLine((l) => follow(rib5, l));

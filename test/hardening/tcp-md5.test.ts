@@ -15,16 +15,17 @@
 import t from 'tap';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { run, tmpDir, type Teardown } from '../harness/index.js';
+import { tmpDir, type Teardown } from '../harness/index.js';
+import { runBgpRr } from '../harness/bgp-rr.js';
 import { CalicoNode } from '../harness/calico-node.js';
 import { tcpMd5Available } from '../../packages/bgp-speaker/src/session/tcp-md5.js';
-import { hardCluster, type HardCluster } from './lib.js';
+import { startReflectorCluster, type ReflectorCluster } from '../harness/reflector-cluster.js';
 
 const RIGHT = 'calico md5 s3cret#1';
 const WRONG = 'not the password';
 
 /** Node i's BIRD 1.6 as calico/node configures it, with `password` when given. */
-async function birdNode(t: Teardown, c: HardCluster, i: number, password?: string): Promise<CalicoNode> {
+async function birdNode(t: Teardown, c: ReflectorCluster, i: number, password?: string): Promise<CalicoNode> {
   const n = new CalicoNode(t, { name: `n${i}`, flavor: 'bird1', ipv4: c.block.addr(i), blocks4: [`172.16.${i}.0/24`], reflectors4: [c.rrAddress], dir: c.dir, listenAddress: true });
   if (password !== undefined) setPassword(c, i, password);
   await n.start();
@@ -33,7 +34,7 @@ async function birdNode(t: Teardown, c: HardCluster, i: number, password?: strin
 }
 
 /** Writes (or replaces) `password "..."` in node i's BGP protocol (confd puts it there too). */
-function setPassword(c: HardCluster, i: number, password: string): void {
+function setPassword(c: ReflectorCluster, i: number, password: string): void {
   const conf = join(c.dir, `n${i}.conf`);
   const text = readFileSync(conf, 'utf8').replace(/^ {2}password ".*";\n/m, '');
   writeFileSync(conf, text.replace(/^ {2}multihop;$/m, `  multihop;\n  password "${password}";`));
@@ -45,7 +46,7 @@ t.test('TCP MD5 with BIRD 1.6: the right password comes up, a wrong one does not
   const avail = tcpMd5Available();
   t.ok(avail.ok, `TCP_MD5SIG usable here${avail.ok ? '' : `: ${avail.reason}`}`);
   if (!avail.ok) return;
-  const c = await hardCluster(t, (c) => [c.nodeSpec(2), c.nodeSpec(3), c.nodeSpec(4)]);
+  const c = await startReflectorCluster(t, { nodes: [2, 3, 4] });
   const file = join(c.dir, 'passwords');
   writeFileSync(file, `# node address  password\n${c.block.addr(2)}  ${RIGHT}\n${c.block.addr(3)}  ${RIGHT}\n`, { mode: 0o600 });
 
@@ -96,8 +97,7 @@ t.test('bgp-rr run: a password file with a bad line is refused, naming the line'
   const dir = tmpDir(t, 'md5-');
   const file = join(dir, 'pw');
   writeFileSync(file, 'not-an-address-or-name!! x\n', { mode: 0o600 });
-  const entry = new URL('./fixtures/bgp-rr.ts', import.meta.url).pathname;
-  const r = await run(process.execPath, ['--conditions=bgp-rr-source', '--import', 'tsx', entry, 'run', '--etcd-endpoints', 'http://127.0.0.1:1', '--listen', '127.0.0.1:0', '--router-id', '127.0.0.1', '--control-socket', join(dir, 'c.sock'), '--password-file', file], { timeoutMs: 30_000 });
+  const r = await runBgpRr(['run', '--etcd-endpoints', 'http://127.0.0.1:1', '--listen', '127.0.0.1:0', '--router-id', '127.0.0.1', '--control-socket', join(dir, 'c.sock'), '--password-file', file]);
   t.equal(r.code, 2, 'exit 2');
   t.match(r.stderr, /:1: "not-an-address-or-name!!" is neither an IP address nor a BGPPeer name/, 'the line and what is wrong with it');
 });
@@ -107,15 +107,14 @@ t.test('bgp-rr run: an etcd client key readable by others is refused at start', 
   const [ca, cert, key] = ['ca.pem', 'client.pem', 'client-key.pem'].map((f) => join(dir, f)) as [string, string, string];
   for (const f of [ca, cert]) writeFileSync(f, '-----BEGIN CERTIFICATE-----\n', { mode: 0o644 });
   writeFileSync(key, '-----BEGIN PRIVATE KEY-----\n', { mode: 0o644 });
-  const entry = new URL('./fixtures/bgp-rr.ts', import.meta.url).pathname;
-  const args = ['--conditions=bgp-rr-source', '--import', 'tsx', entry, 'run', '--etcd-endpoints', 'https://127.0.0.1:1', '--listen', '127.0.0.1:0', '--router-id', '127.0.0.1', '--control-socket', join(dir, 'c.sock')];
+  const args = ['run', '--etcd-endpoints', 'https://127.0.0.1:1', '--listen', '127.0.0.1:0', '--router-id', '127.0.0.1', '--control-socket', join(dir, 'c.sock')];
   const env = { ETCD_CA_CERT_FILE: ca, ETCD_CERT_FILE: cert, ETCD_KEY_FILE: key };
-  const r = await run(process.execPath, args, { timeoutMs: 30_000, extraEnv: env });
+  const r = await runBgpRr(args, { extraEnv: env });
   t.equal(r.code, 2, 'exit 2');
   t.match(r.stderr, /etcd key file .*client-key\.pem has mode 0644: a private key must not be readable by others \(run: chmod 600/, 'names the file and the fix');
   chmodSync(key, 0o640);
   chmodSync(ca, 0o666);
-  const r2 = await run(process.execPath, args, { timeoutMs: 30_000, extraEnv: env });
+  const r2 = await runBgpRr(args, { extraEnv: env });
   t.equal(r2.code, 2, 'a CA file writable by others: exit 2');
   t.match(r2.stderr, /etcd CA file .*ca\.pem has mode 0666: it must not be writable by others/);
 });

@@ -13,7 +13,7 @@
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import type { Teardown } from './cleanup.js';
+import { harnessTeardown, type Teardown } from './cleanup.js';
 import { formatOwner, selfOwner } from './liveness.js';
 import { holdLock, LOCK_DIR, tryLockFile } from './locks.js';
 
@@ -46,7 +46,7 @@ let leaseCounter = 0;
 /** Leases a 127.N.0.0/16 for the duration of test t. */
 export async function leaseLoopbackBlock(t: Teardown, opts: LeaseOptions = {}): Promise<LoopbackBlock> {
   const block = await acquireBlock(opts.timeoutMs ?? 60_000);
-  t.teardown(() => block.release());
+  harnessTeardown(t, () => block.release());
   return block;
 }
 

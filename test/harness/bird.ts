@@ -10,6 +10,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { birdPathList, parseBirdRoutes, type BirdPath } from './bird-routes.js';
 import type { Teardown } from './cleanup.js';
 import type { Netns } from './netns.js';
 import { run, spawnProc, tmpDir, waitFor, type Proc } from './proc.js';
@@ -55,16 +56,6 @@ export interface BirdConfig {
   readonly static6?: readonly string[];
 }
 
-export interface BirdRoute {
-  readonly prefix: string;
-  /** The protocol that brought it (e.g. "peer1", "s4"). */
-  readonly protocol: string;
-  /** Selected as best ("*"). */
-  readonly primary: boolean;
-  /** "BGP.next_hop", "BGP.local_pref", ... as printed. */
-  readonly attributes: Readonly<Record<string, string>>;
-}
-
 export interface Bird {
   readonly proc: Proc;
   readonly dir: string;
@@ -75,8 +66,8 @@ export interface Bird {
   /** "BGP state:" of a protocol (Established, Active, Connect, OpenSent, Passive, Idle...). */
   bgpState(name: string): Promise<string>;
   waitBgpState(name: string, state: string, timeoutMs?: number): Promise<void>;
-  /** `show route all [args]`, parsed. */
-  routes(args?: string): Promise<BirdRoute[]>;
+  /** `show route all [args]`, parsed (bird-routes.ts): every path, in BIRD's order. */
+  routes(args?: string): Promise<BirdPath[]>;
   /** Writes a new config and runs `configure`. */
   reconfigure(config: BirdConfig): Promise<void>;
   /** SIGSTOP / SIGCONT the daemon. */
@@ -136,26 +127,6 @@ export function birdConfigText(c: BirdConfig): string {
   return `${out.join('\n')}\n`;
 }
 
-/** Parses `show route all` of BIRD 1.6 and 2. */
-export function parseBirdRoutes(text: string): BirdRoute[] {
-  const routes: { prefix: string; protocol: string; primary: boolean; attributes: Record<string, string> }[] = [];
-  let prefix = '';
-  for (const line of text.split('\n')) {
-    if (line === '' || /^BIRD .* ready\.$/.test(line) || /^Table \S+:$/.test(line)) continue;
-    const attr = /^\t(BGP\.\w+|Type):\s?(.*)$/.exec(line);
-    if (attr) {
-      const r = routes[routes.length - 1];
-      if (r) r.attributes[attr[1]!] = attr[2]!.trim();
-      continue;
-    }
-    const head = /^(\S+)?\s+.*?\[(\S+) [^\]]*\](\s+\*)?/.exec(line);
-    if (!head || line.startsWith('\t')) continue;
-    if (head[1]) prefix = head[1];
-    routes.push({ prefix, protocol: head[2]!, primary: head[3] !== undefined, attributes: {} });
-  }
-  return routes;
-}
-
 export async function startBird(t: Teardown, config: BirdConfig, opts: { netns?: Netns } = {}): Promise<Bird> {
   const { daemon, client } = binaries(config.version);
   const dir = tmpDir(t, 'bird-');
@@ -197,7 +168,7 @@ export async function startBird(t: Teardown, config: BirdConfig, opts: { netns?:
       await waitFor(async () => (await bgpState(name)) === state, { what: `BIRD protocol ${name} in ${state}`, timeoutMs });
     },
     async routes(args = '') {
-      return parseBirdRoutes(await cli(`show route all ${args}`.trim()));
+      return birdPathList(parseBirdRoutes(await cli(`show route all ${args}`.trim())));
     },
     async reconfigure(next) {
       current = next;

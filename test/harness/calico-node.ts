@@ -19,6 +19,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { birdRoutesOfFamily, parseBirdRoutes, type BirdRoutes } from './bird-routes.js';
 import type { Teardown } from './cleanup.js';
 import type { Netns } from './netns.js';
 import { run, spawnProc, waitFor, type Proc, type RunResult } from './proc.js';
@@ -135,11 +136,12 @@ export class CalicoNode {
     return out;
   }
 
-  /** Prefixes BIRD holds from BGP (its table, not the kernel): prefix -> gateways. */
-  async bgpRoutes(family: Family): Promise<Map<string, string[]>> {
-    const res = await this.birdc(['show', 'route', 'where', 'source', '=', 'RTS_BGP'], family);
-    if (res.code !== 0) throw new Error(`${this.opts.name}: birdc show route failed: ${res.stderr || res.stdout}`);
-    return parseBirdRoutes(res.stdout);
+  /** What BIRD holds from BGP (its table, not the kernel) for a family: prefix -> paths. */
+  async bgpRoutes(family: Family): Promise<BirdRoutes> {
+    const res = await this.birdc(['show', 'route', 'all', 'where', 'source', '=', 'RTS_BGP'], family);
+    if (res.code !== 0) throw new Error(`${this.opts.name}: birdc show route all failed: ${res.stderr || res.stdout}`);
+    // BIRD 2 lists every table (master4 and master6) at once.
+    return birdRoutesOfFamily(parseBirdRoutes(res.stdout), family);
   }
 
   #birdc(dm: Daemon, args: readonly string[]): Promise<RunResult> {
@@ -154,28 +156,6 @@ export async function startCalicoNode(t: Teardown, opts: CalicoNodeOptions): Pro
   const node = new CalicoNode(t, opts);
   await node.start();
   return node;
-}
-
-/**
- * `birdc show route` output (BIRD 1.6 and 2) -> prefix -> gateways. Lines start with
- * the prefix (BIRD 2 adds the type column); continuation lines (more paths) start
- * with spaces.
- */
-export function parseBirdRoutes(text: string): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  let current: string | undefined;
-  for (const line of text.split('\n')) {
-    const head = /^([0-9a-f.:]+\/\d+)\s/i.exec(line);
-    if (head) current = head[1];
-    else if (!/^\s+\S/.test(line) || /^\s*(Table|BIRD|Access)/.test(line)) continue;
-    if (current === undefined) continue;
-    const via = /\bvia\s+([0-9a-f.:]+)/i.exec(line);
-    const list = out.get(current) ?? [];
-    if (via?.[1] !== undefined) list.push(via[1]);
-    else if (/unreachable|blackhole/.test(line)) list.push('unreachable');
-    out.set(current, list);
-  }
-  return out;
 }
 
 /** Kernel routes installed by BIRD in a namespace: prefix -> next hops (`ip route show proto bird`). */

@@ -22,6 +22,34 @@ export interface Teardown {
 }
 
 const registry = new Set<SyncCleanup>();
+
+/** Problems found while tearing down each test's resources (see harnessTeardown). */
+const problems = new WeakMap<Teardown, string[]>();
+
+/**
+ * Registers fn on t's teardown: every resource the harness owns is torn down this way.
+ * The first call for a t registers, before fn, the check of what teardown found wrong
+ * (teardownProblem). tap runs teardowns newest first and skips the rest once one
+ * throws; registered first, the check runs last and its throw skips nothing of ours:
+ * the test fails, naming each problem, after every resource is gone.
+ */
+export function harnessTeardown(t: Teardown, fn: () => unknown): void {
+  if (!problems.has(t)) {
+    const list: string[] = [];
+    problems.set(t, list);
+    t.teardown(() => {
+      if (list.length > 0) throw new Error(`teardown: ${list.splice(0).join('; ')}`);
+    });
+  }
+  t.teardown(fn);
+}
+
+/** Records a problem found while tearing down t's resources: t fails with it once its teardown is over. */
+export function teardownProblem(t: Teardown, problem: string): void {
+  const list = problems.get(t);
+  if (list !== undefined) list.push(problem);
+  else process.stderr.write(`harness: ${problem}\n`);
+}
 let installed = false;
 
 /** Registers fn; returns a function that unregisters it (call it after normal cleanup). */

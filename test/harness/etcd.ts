@@ -15,9 +15,17 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Etcd3 } from 'etcd3';
 import { leaseLoopbackBlock, type LoopbackBlock } from './addresses.js';
-import type { Teardown } from './cleanup.js';
+import { harnessTeardown, type Teardown } from './cleanup.js';
 import { mustRun, spawnProc, tmpDir, waitFor, type Proc } from './proc.js';
 import { requireTool } from './tools.js';
+
+/**
+ * How long a member may take to stop on SIGTERM before the harness kills it (and fails
+ * the test). A member that leads, or serves requests, while its peers are gone spends
+ * up to its request timeout on a graceful stop (etcd: 5 s + 2 election timeouts, 6 s
+ * with --election-timeout 500; measured 6.01 s): more than the default 5 s grace.
+ */
+export const ETCD_STOP_MS = 15_000;
 
 export interface EtcdTlsFiles {
   readonly caFile: string;
@@ -79,7 +87,7 @@ export async function startEtcd(t: Teardown, opts: EtcdOptions = {}): Promise<Et
   const initialCluster = names.map((name, i) => `${name}=http://${addresses[i]}:2380`).join(',');
   const token = `bgp-rr-test-${process.pid}-${block.n}`;
   let clientCache: Etcd3 | undefined;
-  t.teardown(() => clientCache?.close());
+  harnessTeardown(t, () => clientCache?.close());
 
   const members: EtcdMember[] = names.map((name, i) => {
     const address = addresses[i] ?? '';
@@ -115,7 +123,7 @@ export async function startEtcd(t: Teardown, opts: EtcdOptions = {}): Promise<Et
       },
       async start() {
         if (proc?.running) return;
-        proc = spawnProc(t, etcdBin, args, { name: `etcd-${name}` });
+        proc = spawnProc(t, etcdBin, args, { name: `etcd-${name}`, killTimeoutMs: ETCD_STOP_MS });
         await proc.waitForOutput(/serving client traffic/, { timeoutMs: 60_000 });
       },
       async kill(sig: NodeJS.Signals = 'SIGKILL') {

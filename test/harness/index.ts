@@ -20,6 +20,11 @@
  * const port = await lan.attach(ns, 11); ns.spawn(t, bird, [...]);` (addresses 10.L.x.y
  * and fd00:L::x inside the namespaces only).
  *
+ * bgp-rr: start it only through bgp-rr.ts (spawnBgpRr, runBgpRr, BgpRrCli: the bin,
+ * as systemd runs it); one replica in a Calico cluster on loopback is
+ * reflector-cluster.ts (startReflectorCluster); BIRD's route listings are read with
+ * bird-routes.ts (parseBirdRoutes).
+ *
  * A test file that starts many daemons (dozens of BIRDs, replicas, an etcd cluster)
  * first calls `await acquireHeavySlot(t)`: at most one such test runs at a time on
  * the machine (BGP_RR_HEAVY_SLOTS), whoever started it. Give it a generous timeout.
@@ -28,7 +33,7 @@
  * BGP_RR_KEEP_TMP=1 keeps the temporary directories (configs, logs, sockets).
  */
 export { leaseLoopbackBlock, acquireBlock, freePort, type LoopbackBlock, type LeaseOptions } from './addresses.js';
-export { onExitSync, type Teardown } from './cleanup.js';
+export { onExitSync, harnessTeardown, teardownProblem, type Teardown } from './cleanup.js';
 export { createNetns, createLan, type Netns, type Lan, type Endpoint, type VethLink, type NetnsOptions } from './netns.js';
 export {
   spawnProc,

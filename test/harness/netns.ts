@@ -16,7 +16,7 @@
  * createNetns.
  */
 import { execFileSync } from 'node:child_process';
-import { onExitSync, type Teardown } from './cleanup.js';
+import { harnessTeardown, onExitSync, type Teardown } from './cleanup.js';
 import { isAlive, selfOwner } from './liveness.js';
 import { mustRun, run, spawnProc, type Proc, type RunOptions, type RunResult, type SpawnOptions } from './proc.js';
 import { requireTool } from './tools.js';
@@ -77,7 +77,7 @@ export async function createNetns(t: Teardown, opts: NetnsOptions = {}): Promise
   await mustRun(ip, ['netns', 'add', name]);
   const unregister = onExitSync(() => deleteNamespaceSync(ip, name));
   const ns = new NetnsImpl(name, ip, unregister);
-  t.teardown(async () => {
+  harnessTeardown(t, async () => {
     try {
       await ns.delete();
     } catch {

@@ -69,7 +69,8 @@ t.test('a command that does not exist reports the spawn error', async (t) => {
 });
 
 t.test('kill() sends SIGTERM, escalates to SIGKILL when ignored, and continues a stopped process', async (t) => {
-  const stubborn = spawnProc(t, 'sh', ['-c', 'trap "" TERM; echo ready; while :; do sleep 1; done']);
+  // startProc: no test to fail (spawnProc would fail this one, see below).
+  const stubborn = startProc('sh', ['-c', 'trap "" TERM; echo ready; while :; do sleep 1; done']);
   await stubborn.waitForOutput(/ready/);
   const info = await stubborn.kill('SIGTERM', { timeoutMs: 500 });
   t.equal(info.signal, 'SIGKILL', 'SIGTERM ignored, SIGKILL after the grace period');
@@ -178,4 +179,46 @@ t.test('startProc without a test is killed by kill()', async (t) => {
   const info = await p.kill();
   t.equal(info.signal, 'SIGTERM');
   t.notOk(alive(p.pid));
+});
+
+/** Runs teardowns as tap does: newest first, stopping at the first that throws (which it returns). */
+async function tearDownLikeTap(fns: (() => unknown)[]): Promise<unknown> {
+  for (const fn of [...fns].reverse()) {
+    try {
+      await fn();
+    } catch (err) {
+      return err;
+    }
+  }
+  return undefined;
+}
+
+t.test('a process that ignores SIGTERM fails its test at teardown, named, after every other teardown ran', async (t) => {
+  const fns: (() => unknown)[] = [];
+  const owner = { teardown: (fn: () => unknown) => void fns.push(fn) };
+  const dir = tmpDir(owner, 'esc-');
+  // sh ignores SIGTERM (its sleeps die of it, it starts another): only SIGKILL ends it.
+  const p = spawnProc(owner, 'sh', ['-c', 'trap "" TERM; echo ready; while :; do sleep 1; done'], { name: 'stubborn', killTimeoutMs: 500 });
+  const quiet = spawnProc(owner, 'sleep', ['300'], { name: 'obedient' });
+  await p.waitForOutput(/ready/, { timeoutMs: 10_000 });
+  const err = await tearDownLikeTap(fns);
+  t.match(String(err), /teardown: stubborn \(pid \d+\) ignored SIGTERM: still running 500 ms later, killed with SIGKILL/, 'the test fails, naming the process and the wait');
+  t.notMatch(String(err), /obedient/, 'a process that stops on SIGTERM is not named');
+  t.same(p.escalated, { signal: 'SIGTERM', afterMs: 500 });
+  t.equal(quiet.escalated, undefined);
+  t.notOk(p.running, 'killed all the same');
+  t.notOk(existsSync(dir), 'the teardowns registered before it ran too');
+});
+
+t.test('an explicit kill() that has to escalate fails the test too; SIGTERM obeyed: no failure', async (t) => {
+  const fns: (() => unknown)[] = [];
+  const owner = { teardown: (fn: () => unknown) => void fns.push(fn) };
+  const p = spawnProc(owner, 'sh', ['-c', 'trap "" TERM; echo ready; while :; do sleep 1; done'], { name: 'stubborn' });
+  await p.waitForOutput(/ready/, { timeoutMs: 10_000 });
+  await p.kill('SIGTERM', { timeoutMs: 300 });
+  t.match(String(await tearDownLikeTap(fns)), /stubborn \(pid \d+\) ignored SIGTERM: still running 300 ms later/);
+
+  const fns2: (() => unknown)[] = [];
+  spawnProc({ teardown: (fn: () => unknown) => void fns2.push(fn) }, 'sleep', ['300']);
+  t.equal(await tearDownLikeTap(fns2), undefined, 'nothing to report');
 });

@@ -2,7 +2,9 @@
  * Child processes for tests: real daemons (bird, gobgpd, etcd, bgp-rr, bgp-speaker)
  * started in their own process group, with bounded output capture, waiting helpers
  * and cleanup that cannot be forgotten:
- *   - on t.teardown: SIGTERM to the group, SIGKILL after killTimeoutMs;
+ *   - on t.teardown: SIGTERM to the group, SIGKILL after killTimeoutMs; a process
+ *     that had to be SIGKILLed (it ignored SIGTERM that long) fails the test, named
+ *     with how long it was given (cleanup.ts teardownProblem);
  *   - on exit/SIGINT/SIGTERM of the test process: SIGKILL to the group (cleanup.ts);
  *   - after a SIGKILL of the test process: the next harness run kills groups whose
  *     owner is dead (records in /tmp/bgp-rr-test/procs, checked by start time).
@@ -14,7 +16,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
-import { onExitSync, type Teardown } from './cleanup.js';
+import { harnessTeardown, onExitSync, teardownProblem, type Teardown } from './cleanup.js';
 import { formatOwner, isAlive, parseOwner, processStartTime, selfOwner } from './liveness.js';
 import { requireTool } from './tools.js';
 
@@ -85,21 +87,31 @@ export interface Proc {
   signal(sig: NodeJS.Signals): void;
   /** Sends sig (default SIGTERM) to the group, SIGKILL after the grace period, waits for exit. */
   kill(sig?: NodeJS.Signals, opts?: { timeoutMs?: number }): Promise<ExitInfo>;
+  /** Set once kill() had to escalate to SIGKILL: the signal it ignored and for how long. */
+  readonly escalated: { readonly signal: NodeJS.Signals; readonly afterMs: number } | undefined;
 }
 
 let swept = false;
 let seq = 0;
 
-/** Starts cmd in its own process group; it is killed on t.teardown and on exit of the test process. */
+/**
+ * Starts cmd in its own process group; it is killed on t.teardown and on exit of the
+ * test process. Whenever kill() has to escalate to SIGKILL (on teardown or when the
+ * test calls it), t fails naming the process: a daemon must stop on SIGTERM.
+ */
 export function spawnProc(t: Teardown, cmd: string, args: readonly string[] = [], opts: SpawnOptions = {}): Proc {
   const proc = startProc(cmd, args, opts);
-  t.teardown(async () => {
+  harnessTeardown(t, async () => {
     try {
       await proc.kill('SIGTERM');
     } catch {
       // teardown must not throw: tap would skip the remaining teardowns
     }
   });
+  (proc as ProcImpl).onEscalate = (sig, afterMs) => {
+    const tail = proc.output.trimEnd().split('\n').slice(-8).join('\n');
+    teardownProblem(t, `${proc.name} (pid ${proc.pid}) ignored ${sig}: still running ${afterMs} ms later, killed with SIGKILL${tail === '' ? '' : `; its last output:\n${tail}`}`);
+  };
   return proc;
 }
 
@@ -128,6 +140,9 @@ class ProcImpl implements Proc {
   readonly exited: Promise<ExitInfo>;
   exitInfo: ExitInfo | undefined;
   readonly stdin: Writable | null;
+  escalated: { readonly signal: NodeJS.Signals; readonly afterMs: number } | undefined;
+  /** Told when kill() escalates to SIGKILL (spawnProc: the test fails). */
+  onEscalate: ((sig: NodeJS.Signals, afterMs: number) => void) | undefined;
 
   readonly #maxBytes: number;
   readonly #maxLines: number;
@@ -254,7 +269,11 @@ class ProcImpl implements Proc {
       });
       const first = await Promise.race([this.exited, timedOut]);
       clearTimeout(timer);
-      if (first === 'timeout') killGroup(this.pid, 'SIGKILL');
+      if (first === 'timeout') {
+        killGroup(this.pid, 'SIGKILL');
+        this.escalated = { signal: sig, afterMs: timeoutMs };
+        this.onEscalate?.(sig, timeoutMs);
+      }
     }
     const info = await this.exited;
     this.#sweepGroup();
@@ -485,7 +504,7 @@ export function tmpDir(t: Teardown, prefix = 'tmp-'): string {
     rmSync(dir, { recursive: true, force: true });
   };
   const unregister = onExitSync(remove);
-  t.teardown(() => {
+  harnessTeardown(t, () => {
     unregister();
     try {
       remove();

@@ -9,7 +9,7 @@
  * one (`t.setTimeout` / the `timeout` tap option).
  */
 import { join } from 'node:path';
-import type { Teardown } from './cleanup.js';
+import { harnessTeardown, type Teardown } from './cleanup.js';
 import { formatOwner, selfOwner } from './liveness.js';
 import { holdLock, LOCK_DIR, readLock, tryLockFile } from './locks.js';
 
@@ -42,7 +42,7 @@ export async function acquireHeavySlot(
       const path = join(LOCK_DIR, `heavy.${index}`);
       if (!tryLockFile(path, owner)) continue;
       const release = holdLock(path, owner);
-      t.teardown(() => release());
+      harnessTeardown(t, () => release());
       return { index, release };
     }
     if (Date.now() > deadline) throw new Error(`no heavy-test slot free within ${timeoutMs} ms (locks ${LOCK_DIR}/heavy.*)`);

@@ -6,7 +6,8 @@
  */
 import t from 'tap';
 import { leaseLoopbackBlock, waitFor } from '../harness/index.js';
-import { startBird, type Bird, type BirdNeighbor, type BirdRoute } from '../harness/bird.js';
+import { startBird, type Bird, type BirdNeighbor } from '../harness/bird.js';
+import type { BirdPath } from '../harness/bird-routes.js';
 import { Probe } from './speaker-probe.js';
 import { IPV4_UNICAST } from '../../packages/bgp-speaker/src/wire/types.js';
 import { parseIpv4 } from '../../packages/bgp-speaker/src/wire/address.js';
@@ -136,7 +137,7 @@ t.test('wrong peer AS: BIRD 1.6 is refused with NOTIFICATION 2/2, and refuses us
   t.match(received.text, /OPEN Message Error \/ Bad Peer AS \(2\/2\)/);
 });
 
-async function waitForBird(bird: Bird, args: string, ok: (r: BirdRoute[]) => boolean): Promise<BirdRoute[]> {
+async function waitForBird(bird: Bird, args: string, ok: (r: BirdPath[]) => boolean): Promise<BirdPath[]> {
   return waitFor(async () => {
     const r = await bird.routes(args);
     return ok(r) ? r : null;

@@ -5,7 +5,8 @@
  */
 import t from 'tap';
 import { leaseLoopbackBlock, waitFor } from '../harness/index.js';
-import { startBird, type Bird, type BirdNeighbor, type BirdRoute } from '../harness/bird.js';
+import { startBird, type Bird, type BirdNeighbor } from '../harness/bird.js';
+import type { BirdPath } from '../harness/bird-routes.js';
 import { Probe } from './speaker-probe.js';
 import { IPV4_UNICAST, IPV6_UNICAST } from '../../packages/bgp-speaker/src/wire/types.js';
 import { parseIpv4, parseIpv6 } from '../../packages/bgp-speaker/src/wire/address.js';
@@ -24,7 +25,7 @@ const calico = (name: string, address: string, over: Partial<BirdNeighbor> = {})
   ipv6NextHop: 'fd00::2',
   ...over,
 });
-const birdRoutes = (bird: Bird, ok: (r: BirdRoute[]) => boolean): Promise<BirdRoute[]> =>
+const birdRoutes = (bird: Bird, ok: (r: BirdPath[]) => boolean): Promise<BirdPath[]> =>
   waitFor(async () => {
     const r = await bird.routes('protocol p_rr');
     return ok(r) ? r : null;

@@ -19,9 +19,11 @@ t.test('every node holds every other node\'s block via that node', async (t) => 
   // router id) and CLUSTER_LIST (our cluster id); BIRD shows both.
   const n1 = fabric.nodes.get(1)!;
   const n2 = fabric.nodes.get(2)!;
-  const all = await n1.bird.birdc(['show', 'route', 'all', n2.block4]);
-  t.match(all.stdout, new RegExp(`originator_id:?\\s+${n2.ipv4.replace(/\./g, '\\.')}`), 'ORIGINATOR_ID is the originating node');
-  t.match(all.stdout, new RegExp(`cluster_list:?\\s+${CLUSTER_ID.replace(/\./g, '\\.')}`), 'CLUSTER_LIST holds the cluster id');
+  const paths = (await n1.bird.bgpRoutes(4)).get(n2.block4) ?? [];
+  t.same(paths.map((p) => p.from).sort(), fabric.hosts.map((h) => h.ipv4).sort(), 'one path per replica (ADD-PATH)');
+  t.same(paths.map((p) => p.nextHop), paths.map(() => n2.ipv4), 'NEXT_HOP is the originating node on every path');
+  t.same(paths.map((p) => p.originatorId), paths.map(() => n2.ipv4), 'ORIGINATOR_ID is the originating node');
+  t.same(paths.map((p) => p.clusterList), paths.map(() => [CLUSTER_ID]), 'CLUSTER_LIST holds the cluster id');
 
   // Each replica has one row per node, with the node's block received and accepted.
   for (const r of fabric.replicas) {

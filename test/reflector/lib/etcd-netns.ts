@@ -7,6 +7,7 @@
  */
 import { join } from 'node:path';
 import { etcdctlWriter, type KeyValueWriter } from '../../harness/calico-cluster.js';
+import { ETCD_STOP_MS } from '../../harness/etcd.js';
 import type { Netns, Proc, Teardown } from '../../harness/index.js';
 import { requireTool, tmpDir } from '../../harness/index.js';
 
@@ -66,7 +67,7 @@ export async function startNetnsEtcd(t: Teardown, hosts: readonly EtcdHost[]): P
       },
       async start() {
         if (proc?.running) return;
-        proc = h.ns.spawn(t, etcd, args, { name: `etcd-${name}` });
+        proc = h.ns.spawn(t, etcd, args, { name: `etcd-${name}`, killTimeoutMs: ETCD_STOP_MS });
         // etcd 3.4 (zap) logs this once the member has joined the cluster and serves clients.
         await proc.waitForOutput(/serving client traffic/, { timeoutMs: 60_000 });
       },

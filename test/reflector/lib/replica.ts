@@ -1,13 +1,12 @@
 /**
- * One bgp-rr replica (`bgp-rr run`) inside its reflector host's namespace, with its
- * control socket in a temporary directory of the root namespace's file system, so the
- * CLI (`bgp-rr peers --json` ...) runs from the test process directly.
+ * One bgp-rr replica (`bgp-rr run`, started by the harness's bgp-rr.ts as systemd
+ * starts it) inside its reflector host's namespace, with its control socket in a
+ * temporary directory of the root namespace's file system, so the CLI (`bgp-rr peers
+ * --json` ...) runs from the test process directly.
  */
 import { join } from 'node:path';
-import type { Netns, Proc, Teardown } from '../../harness/index.js';
-import { REPO_ROOT, run } from '../../harness/index.js';
-
-export const BGP_RR_BIN = join(REPO_ROOT, 'packages', 'reflector', 'bin', 'bgp-rr.js');
+import type { Netns, Proc, RunResult, Teardown } from '../../harness/index.js';
+import { BgpRrCli, spawnBgpRr } from '../../harness/bgp-rr.js';
 
 export interface ReplicaOptions {
   ns: Netns;
@@ -31,12 +30,14 @@ export interface PeerRow {
 export class Replica {
   #proc: Proc | undefined;
   readonly controlSocket: string;
+  readonly #cli: BgpRrCli;
 
   constructor(
     private readonly t: Teardown,
     readonly opts: ReplicaOptions,
   ) {
     this.controlSocket = join(opts.dir, `${opts.name}.sock`);
+    this.#cli = new BgpRrCli(this.controlSocket, { timeoutMs: 15_000, what: opts.name });
   }
 
   get proc(): Proc | undefined {
@@ -47,10 +48,10 @@ export class Replica {
     return this.#proc?.running ?? false;
   }
 
+  /** `bgp-rr run` arguments of this replica. */
   args(): string[] {
     const o = this.opts;
     return [
-      BGP_RR_BIN,
       'run',
       '--etcd-endpoints', o.etcdEndpoints.join(','),
       '--router-id', o.routerId,
@@ -67,30 +68,20 @@ export class Replica {
   /** Starts `bgp-rr run` and waits until its control socket answers. */
   async start(): Promise<void> {
     if (this.#proc?.running) return;
-    this.#proc = this.opts.ns.spawn(this.t, process.execPath, this.args(), { name: this.opts.name, echo: this.opts.echo, killTimeoutMs: 10_000 });
-    const proc = this.#proc;
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      if (!proc.running) throw new Error(`${this.opts.name} exited (${JSON.stringify(proc.exitInfo)}):\n${proc.output.slice(-3000)}`);
-      const res = await this.cli(['status', '--json']);
-      if (res.code === 0) return;
-      if (Date.now() > deadline) throw new Error(`${this.opts.name}: control socket never answered: ${res.stderr}\n${proc.output.slice(-3000)}`);
-      await new Promise((r) => setTimeout(r, 300));
-    }
+    this.#proc = spawnBgpRr(this.t, this.args(), { ns: this.opts.ns, name: this.opts.name, ...(this.opts.echo !== undefined ? { echo: this.opts.echo } : {}) });
+    await this.#cli.ready(this.#proc, 30_000);
   }
 
   async kill(sig: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     await this.#proc?.kill(sig);
   }
 
-  cli(args: readonly string[]): ReturnType<typeof run> {
-    return run(process.execPath, [BGP_RR_BIN, ...args, '--control-socket', this.controlSocket], { timeoutMs: 15_000 });
+  cli(args: readonly string[]): Promise<RunResult> {
+    return this.#cli.run(args);
   }
 
-  async json(args: readonly string[]): Promise<unknown> {
-    const res = await this.cli([...args, '--json']);
-    if (res.code !== 0) throw new Error(`bgp-rr ${args.join(' ')} (${this.opts.name}) failed: ${res.stderr || res.stdout}`);
-    return JSON.parse(res.stdout) as unknown;
+  json(args: readonly string[]): Promise<unknown> {
+    return this.#cli.json<unknown>(args);
   }
 
   /** `bgp-rr peers --json` rows. */

@@ -3,6 +3,7 @@ import { chmodSync, statSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { run, tmpDir } from '../../../../test/harness/index.js';
 import { requireExecutable } from '../../../../test/harness/tools.js';
+import { BGP_RR_BIN, assertBuilt } from '../../../../test/harness/bgp-rr.js';
 import { ControlClientError, request } from '../../src/control/client.js';
 import { ControlError, ControlServer } from '../../src/control/server.js';
 import { parseRequest, type Request } from '../../src/control/protocol.js';
@@ -115,11 +116,9 @@ t.test('clear error when the socket is not readable by the caller (exit code 2)'
   // A socket mode that refuses the caller. Root ignores permission bits, so as root the
   // CLI runs without CAP_DAC_OVERRIDE / CAP_DAC_READ_SEARCH (util-linux setpriv).
   chmodSync(path, 0);
-  const main = new URL('../../src/cli/main.ts', import.meta.url).href;
-  const cli = [process.execPath, '--conditions=bgp-rr-source', '--import', 'tsx', '--input-type=module', '-e',
-    `const { main } = await import(${JSON.stringify(main)});
-     process.exitCode = await main(process.argv.slice(1), process.env, { stdout: process.stdout, stderr: process.stderr });`,
-    'status', '--control-socket', path];
+  // The CLI as installed (bin/bgp-rr.js, see test/harness/bgp-rr.ts), under setpriv.
+  assertBuilt();
+  const cli = [BGP_RR_BIN, 'status', '--control-socket', path];
   const r = process.getuid?.() === 0
     ? await run(requireExecutable('setpriv', ['/usr/bin/setpriv', '/bin/setpriv'], 'util-linux'), ['--bounding-set=-dac_override,-dac_read_search', ...cli], { timeoutMs: 30_000 })
     : await run(cli[0]!, cli.slice(1), { timeoutMs: 30_000 });

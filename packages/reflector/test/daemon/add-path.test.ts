@@ -9,29 +9,27 @@ import t from 'tap';
 import { waitFor } from '../../../../test/harness/index.js';
 import { DEFAULT_AS, resource, resourceKey } from '../../../../test/harness/calico-cluster.js';
 import type { RouteRow } from '../../src/control/protocol.js';
-import { cluster } from './lib.js';
+import { nextHops } from '../../../../test/harness/bird-routes.js';
+import { startReflectorCluster } from '../../../../test/harness/reflector-cluster.js';
 
 const SERVICES = '10.96.0.0/12';
 
 t.test('ADD-PATH: a service CIDR announced by two nodes reaches the others with both paths', async (t) => {
-  const c = await cluster(t, [2, 3, 4]);
+  const c = await startReflectorCluster(t, { nodes: [2, 3, 4] });
   await c.etcd.put(
     resourceKey('bgpconfigurations', 'default'),
     resource('BGPConfiguration', 'default', { logSeverityScreen: 'Info', nodeToNodeMeshEnabled: false, asNumber: DEFAULT_AS, serviceClusterIPs: [{ cidr: SERVICES }] }),
   );
   c.startReflector();
   await c.reflectorReady();
-  await c.startNode(2, [SERVICES]);
-  await c.startNode(3, [SERVICES]);
+  await c.startNode(2, { announce: ['172.16.2.0/24', SERVICES] });
+  await c.startNode(3, { announce: ['172.16.3.0/24', SERVICES] });
   await c.startNode(4);
   const [a2, a3] = [c.block.addr(2), c.block.addr(3)];
 
-  // One BGP.next_hop line per path BIRD holds for the prefix (on loopback BIRD shows the
+  // The BGP NEXT_HOP of each path BIRD holds for the prefix (on loopback BIRD shows the
   // routes themselves as unreachable: no kernel here, the next hops are not resolved).
-  const paths = async (node: string): Promise<string[]> => {
-    const r = await c.nodes.get(node)!.birdc(['show', 'route', 'all', SERVICES, 'where', 'source', '=', 'RTS_BGP']);
-    return [...r.stdout.matchAll(/^\s+BGP\.next_hop:\s*(\S+)/gm)].map((m) => m[1]!).sort();
-  };
+  const paths = async (node: string): Promise<(string | undefined)[]> => nextHops(await c.birdRoutes(node), SERVICES).sort();
   const atN4 = await waitFor(async () => {
     const p = await paths('n4');
     return p.length === 2 ? p : undefined;

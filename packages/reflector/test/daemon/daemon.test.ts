@@ -5,26 +5,28 @@
 import t from 'tap';
 import { waitFor } from '../../../../test/harness/index.js';
 import type { PeerDetail, PeerRow, RouteRow, StatusInfo } from '../../src/control/protocol.js';
-import { CLUSTER_ID, cluster } from './lib.js';
+import { CLUSTER_ID, startReflectorCluster } from '../../../../test/harness/reflector-cluster.js';
 
 t.test('bgp-rr run reflects every node block to every other node, and the CLI shows it', async (t) => {
-  const c = await cluster(t, [2, 3, 4]);
+  const c = await startReflectorCluster(t, { nodes: [2, 3, 4] });
   c.startReflector();
   await c.reflectorReady();
   await c.startNode(2);
   await c.startNode(3);
   // n4 also announces n2's block and a prefix outside every pool: import policy (issue 5) rejects both.
-  await c.startNode(4, ['172.16.2.0/24', '10.99.0.0/16']);
+  await c.startNode(4, { announce: ['172.16.4.0/24', '172.16.2.0/24', '10.99.0.0/16'] });
 
   const all = ['172.16.2.0/24', '172.16.3.0/24', '172.16.4.0/24'];
   for (const i of [2, 3, 4]) {
     const mine = `172.16.${i}.0/24`;
     const routes = await c.waitRoutes(`n${i}`, all.filter((p) => p !== mine));
-    for (const [prefix, r] of routes) {
+    for (const [prefix, paths] of routes) {
       const owner = c.block.addr(Number(prefix.split('.')[2]));
-      t.equal(r.attrs['BGP.next_hop'], owner, `n${i}: ${prefix} via its node (NEXT_HOP untouched)`);
-      t.equal(r.attrs['BGP.originator_id'], owner, `n${i}: ${prefix} ORIGINATOR_ID = the originating node (RFC 4456 §8)`);
-      t.equal(r.attrs['BGP.cluster_list'], CLUSTER_ID, `n${i}: ${prefix} CLUSTER_LIST = our cluster id`);
+      t.equal(paths.length, 1, `n${i}: ${prefix}: one path (one replica)`);
+      const r = paths[0]!;
+      t.equal(r.nextHop, owner, `n${i}: ${prefix} via its node (NEXT_HOP untouched)`);
+      t.equal(r.originatorId, owner, `n${i}: ${prefix} ORIGINATOR_ID = the originating node (RFC 4456 §8)`);
+      t.same(r.clusterList, [CLUSTER_ID], `n${i}: ${prefix} CLUSTER_LIST = our cluster id`);
     }
   }
 

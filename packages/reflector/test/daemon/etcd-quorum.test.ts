@@ -4,18 +4,13 @@
  * (the watcher's leader probe) while sessions stay up, and ok again with a leader.
  */
 import t from 'tap';
-import { leaseLoopbackBlock, tmpDir, waitFor } from '../../../../test/harness/index.js';
-import { startEtcd } from '../../../../test/harness/etcd.js';
-import { CalicoDatastore } from '../../../../test/harness/calico-cluster.js';
+import { waitFor } from '../../../../test/harness/index.js';
 import type { PeerRow, StatusInfo } from '../../src/control/protocol.js';
-import { Cluster } from './lib.js';
+import { startReflectorCluster } from '../../../../test/harness/reflector-cluster.js';
 
 t.test('quorum lost: health degraded, etcd "no leader", sessions untouched; ok again once a leader is back', async (t) => {
-  const block = await leaseLoopbackBlock(t);
-  const etcd = await startEtcd(t, { block, members: 3 });
-  const ds = new CalicoDatastore(etcd);
-  const c = new Cluster(t, block, etcd, ds, tmpDir(t, 'rr-'));
-  await ds.seed({ pools: [{ name: 'pool4', cidr: '172.16.0.0/16', blockSize: 24 }], reflectors: [{ name: 'rr-1', peerIP: c.rrAddress }], nodes: [c.nodeSpec(2)] });
+  const c = await startReflectorCluster(t, { nodes: [2], etcdMembers: 3 });
+  const etcd = c.etcd;
   c.startReflector();
   await c.reflectorReady();
   await c.startNode(2);

@@ -8,7 +8,7 @@ import { connect } from 'node:net';
 import t from 'tap';
 import { waitFor } from '../../../../test/harness/index.js';
 import type { PeerRow, StatusInfo } from '../../src/control/protocol.js';
-import { cluster } from './lib.js';
+import { startReflectorCluster } from '../../../../test/harness/reflector-cluster.js';
 
 /** 'accepted' if a TCP connection to address:179 is set up, else the error code. */
 function dial(address: string): Promise<string> {
@@ -23,7 +23,7 @@ function dial(address: string): Promise<string> {
 }
 
 t.test('no BGP accepted before the first etcd snapshot; accepted, and the node up, once it is applied', async (t) => {
-  const c = await cluster(t, [2]);
+  const c = await startReflectorCluster(t, { nodes: [2] });
   await c.etcd.stopAll();
   c.startReflector();
   await c.reflectorReady();

@@ -6,13 +6,13 @@
 import t from 'tap';
 import { waitFor } from '../../../../test/harness/index.js';
 import type { PeerRow, RouteRow, StatusInfo } from '../../src/control/protocol.js';
-import { cluster } from './lib.js';
+import { startReflectorCluster } from '../../../../test/harness/reflector-cluster.js';
 
 const ALL = ['172.16.2.0/24', '172.16.3.0/24', '172.16.4.0/24'];
 const others = (i: number): string[] => ALL.filter((p) => p !== `172.16.${i}.0/24`);
 
 t.test('graceful restart both ways, and drain', async (t) => {
-  const c = await cluster(t, [2, 3, 4]);
+  const c = await startReflectorCluster(t, { nodes: [2, 3, 4] });
   c.startReflector();
   await c.reflectorReady();
   for (const i of [2, 3, 4]) await c.startNode(i);
