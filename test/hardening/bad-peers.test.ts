@@ -1,5 +1,5 @@
 /**
- * Unknown and bad peers against a running `bgp-rr run` (issue 5), with a BIRD node (n4)
+ * Unknown and bad peers against a running `bgp-rr run`, with a BIRD node (n4)
  * as the bystander whose session must never move:
  *
  *   - connections from an address that is no peer: closed at once (nothing sent),

@@ -1,5 +1,5 @@
 /**
- * etcd faults (issue 5): every etcd member down, then the replica cut off from a
+ * etcd faults: every etcd member down, then the replica cut off from a
  * running etcd. Throughout, no BGP session drops and routes keep flowing between
  * nodes; the replica reports itself degraded; changes made while it could not see
  * etcd are applied when it can again (a node added meanwhile gets its session and

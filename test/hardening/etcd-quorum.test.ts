@@ -1,6 +1,6 @@
 /**
  * A three-member etcd loses a member to SIGKILL and another to a network partition
- * (issue 5), in network namespaces (test/reflector/lib/fabric.ts): reflector host i
+ * in network namespaces (test/reflector/lib/fabric.ts): reflector host i
  * runs etcd member m<i-1> and replica rr-i; the nodes run BIRD.
  *
  *   1. m0 (on host 1) is killed; host 3's LAN link is set down, cutting m2 (and rr-3,

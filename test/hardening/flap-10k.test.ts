@@ -1,5 +1,5 @@
 /**
- * A peer flapping 10,000 prefixes per second (issue 5): node n3 (a Speaker in this
+ * A peer flapping 10,000 prefixes per second: node n3 (a Speaker in this
  * process, owning 200 blocks by IPAM) announces and withdraws its 200 blocks 50 times a
  * second for BGP_RR_FLAP_SECONDS (default 10) while BIRD nodes n2 and n4 are peers of
  * the replica. Then n3 settles on a final state (the even-numbered blocks only): n2 and

@@ -1,5 +1,5 @@
 /**
- * Fuzzing a running `bgp-rr run` over TCP (issue 5): a raw peer from node n3's address
+ * Fuzzing a running `bgp-rr run` over TCP: a raw peer from node n3's address
  * reaches Established, waits for the replica's table (End-of-RIB), sends one random or
  * mutated message (packages/bgp-speaker/fuzz/generate.mjs) and a ROUTE-REFRESH probe,
  * and checks the replica's answer against the oracle (fuzz/oracle.mjs):

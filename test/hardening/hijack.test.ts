@@ -1,5 +1,5 @@
 /**
- * Hijack attempts (issue 5): a node announcing another node's block, another node's pod
+ * Hijack attempts: a node announcing another node's block, another node's pod
  * address, a default route and a prefix outside every pool; an address that is no
  * Calico node announcing anything. No other node receives any of it; `bgp-rr routes
  * --rejected` shows each rejected path with its reason; a legitimately borrowed /32
@@ -42,14 +42,14 @@ t.test('hijack attempts reach no node; the reasons are shown; a moved block move
     return rows.length >= bad.length ? rows : undefined;
   }, { what: 'the hijack attempts in `bgp-rr routes --rejected`', timeoutMs: 60_000, intervalMs: 300 });
   t.same(
-    rejected.map((r) => [r.prefix, r.paths.map((p) => [p.node, p.rejected])]).sort(),
+    rejected.map((r) => [r.prefix, r.paths.map((p) => [p.node, p.rejected?.kind, p.rejected?.reason])]).sort(),
     [
-      ['0.0.0.0/0', [['n4', '0.0.0.0/0 is outside every IP pool and service CIDR']]],
-      ['10.99.0.0/16', [['n4', '10.99.0.0/16 is outside every IP pool and service CIDR']]],
-      ['172.16.2.0/24', [['n4', 'block 172.16.2.0/24 is owned by n2']]],
-      ['172.16.3.7/32', [['n4', '172.16.3.7/32 is in block 172.16.3.0/24 owned by n3']]],
+      ['0.0.0.0/0', [['n4', 'policy', '0.0.0.0/0 is outside every IP pool and service CIDR']]],
+      ['10.99.0.0/16', [['n4', 'policy', '10.99.0.0/16 is outside every IP pool and service CIDR']]],
+      ['172.16.2.0/24', [['n4', 'policy', 'block 172.16.2.0/24 is owned by n2']]],
+      ['172.16.3.7/32', [['n4', 'policy', '172.16.3.7/32 is in block 172.16.3.0/24 owned by n3']]],
     ],
-    'bgp-rr routes --rejected: each hijack attempt, from n4, with its reason',
+    'bgp-rr routes --rejected: each hijack attempt, from n4, with its kind and reason',
   );
 
   const a = (i: number): string => c.block.addr(i);
@@ -77,7 +77,7 @@ t.test('hijack attempts reach no node; the reasons are shown; a moved block move
     const rows = await c.json<RouteRow[]>(['routes', '--rejected']);
     return rows.find((r) => r.prefix === '172.16.3.0/24') ?? undefined;
   }, { what: '172.16.3.0/24 from n3 rejected after the move', timeoutMs: 60_000, intervalMs: 300 });
-  t.same(moved.paths.map((p) => [p.node, p.rejected]), [['n3', 'block 172.16.3.0/24 is owned by n4']], 'the moved block: n3 is no longer its owner');
+  t.same(moved.paths.map((p) => [p.node, p.rejected?.kind, p.rejected?.reason]), [['n3', 'policy', 'block 172.16.3.0/24 is owned by n4']], 'the moved block: n3 is no longer its owner');
   await c.waitRoutes('n2', ['172.16.4.0/24', '172.16.2.9/32', '172.16.3.7/32']);
   t.pass('n2: n3\'s old block is gone, n4\'s host route inside its new block is accepted');
   t.same(fingerprint(await c.peers()), before, 'no session was reset by the policy change');

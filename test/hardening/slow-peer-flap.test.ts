@@ -1,5 +1,5 @@
 /**
- * A peer that stops reading its socket and a peer flapping many prefixes (issue 5):
+ * A peer that stops reading its socket and a peer flapping many prefixes:
  * `bgp-speaker session` peer n5 is frozen (SIGSTOP: its kernel buffers fill, it reads
  * nothing) while n3 flaps its 200 blocks on and off; n2 (BIRD) must see each latest
  * state. When n5 is thawed it must reach the latest state too (coalesced or not), and

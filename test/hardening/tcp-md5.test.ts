@@ -1,5 +1,5 @@
 /**
- * TCP MD5 (RFC 2385) against real BIRD 1.6 (issue 5): `bgp-rr run --password-file F`
+ * TCP MD5 (RFC 2385) against real BIRD 1.6: `bgp-rr run --password-file F`
  * (mode 0600) maps node addresses to passwords; the replica sets each key on its
  * listening socket (koffi → setsockopt TCP_MD5SIG) and waits for those nodes to dial.
  *

@@ -1,6 +1,6 @@
 /**
  * A Calico cluster in a real etcd, written exactly as calicoctl and Calico's IPAM
- * write it (reference/calico-datastore.md §1-§3, libcalico-go etcdv3 backend):
+ * write it (docs/calico-datastore.md §1-§2, libcalico-go etcdv3 backend):
  *   - v3 resources at /calico/resources/v3/projectcalico.org/<plural>/<name>, compact
  *     JSON {kind, apiVersion, metadata{name, uid, creationTimestamp, labels}, spec};
  *   - IPAM blocks at /calico/ipam/v2/assignment/ipv4|ipv6/block/<cidr with - for />

@@ -1,6 +1,6 @@
 /**
  * A "Calico node" for tests and the demo: BIRD configured the way calico/node's confd
- * configures it toward external route reflectors (reference/calico-datastore.md §4,
+ * configures it toward external route reflectors (docs/calico-datastore.md §4,
  * bird.cfg.template / bird_ipam.cfg.template):
  *   - BIRD 1.6 ('bird1'): `bird` for IPv4 and, with IPv6 blocks, a second process
  *     `bird6`, as calico/node runs them; or BIRD 2 ('bird2'): one process, one session

@@ -1,6 +1,6 @@
 /**
  * Our speaker against BIRD 1.6 (`bird`), configured as calico/node configures it
- * (reference/calico-datastore.md §4: multihop, add paths on, graceful restart, BIRD's
+ * (docs/calico-datastore.md §4: multihop, add paths on, graceful restart, BIRD's
  * default 240 s hold time, nodes dial the reflector). IPv6 with `bird6`: see
  * speaker-bird1-v6.test.ts.
  */

@@ -5,7 +5,7 @@ import { waitFor } from '../../../test/harness/proc.js';
 import { nodeKey, nodeValue } from './fixtures.js';
 import { record } from './recorder.js';
 
-/** How long every member stays down (issue 3: 30 s); BGP_RR_ETCD_OUTAGE_S=5 for a quick run. */
+/** How long every member stays down (30 s by default); BGP_RR_ETCD_OUTAGE_S=5 for a quick run. */
 const OUTAGE_S = Number(process.env.BGP_RR_ETCD_OUTAGE_S ?? 30);
 
 t.test('three members: the member we watch is killed mid-stream, the watcher moves on and no change is lost', async (t) => {

@@ -1,6 +1,6 @@
 /**
  * The `bgp-speaker session` output: one JSON object per line and per event, in the
- * shapes of issue 2 / DESIGN.md §5:
+ * shapes the README documents (the contract tests and scripts rely on):
  *   {"event":"state","state":"Established","reason":"..."}
  *   {"event":"update","prefix":"172.17.5.0/24","nextHop":"10.0.0.5","asPath":[],"localPref":100,
  *    "originatorId":"10.0.0.5","clusterList":["244.0.0.1"],"communities":[],"pathId":0}

@@ -1,4 +1,4 @@
-/** The JSON lines of `bgp-speaker session`, in the exact shapes of issue 2. */
+/** The JSON lines of `bgp-speaker session`, in the exact shapes the README documents. */
 import t from 'tap';
 import { updateEvents, eorEvent, stateEvent, notificationJson, establishedEvent, routeRefreshEvent, inputErrorEvent } from '../../src/cli/render.js';
 import { parseSessionCommand } from '../../src/cli/session-input.js';

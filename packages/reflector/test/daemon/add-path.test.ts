@@ -1,5 +1,5 @@
 /**
- * ADD-PATH end to end (RFC 7911, issue 4 §3): a service CIDR that several nodes
+ * ADD-PATH end to end (RFC 7911): a service CIDR that several nodes
  * announce (BGPConfiguration serviceClusterIPs, as Calico advertises service IPs) reaches
  * every other BIRD 1.6 node (`add paths on`) with every path, so a client can spread
  * traffic over all of them (ECMP); the node that announced one path gets the others but

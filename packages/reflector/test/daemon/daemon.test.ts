@@ -13,7 +13,7 @@ t.test('bgp-rr run reflects every node block to every other node, and the CLI sh
   await c.reflectorReady();
   await c.startNode(2);
   await c.startNode(3);
-  // n4 also announces n2's block and a prefix outside every pool: import policy (issue 5) rejects both.
+  // n4 also announces n2's block and a prefix outside every pool: import policy rejects both.
   await c.startNode(4, { announce: ['172.16.4.0/24', '172.16.2.0/24', '10.99.0.0/16'] });
 
   const all = ['172.16.2.0/24', '172.16.3.0/24', '172.16.4.0/24'];
@@ -56,12 +56,12 @@ t.test('bgp-rr run reflects every node block to every other node, and the CLI sh
 
   const rejected = await c.json<RouteRow[]>(['routes', '--rejected']);
   t.same(
-    rejected.map((r) => [r.prefix, r.paths.map((p) => [p.node, p.rejected])]).sort(),
+    rejected.map((r) => [r.prefix, r.paths.map((p) => [p.node, p.rejected?.kind, p.rejected?.reason])]).sort(),
     [
-      ['10.99.0.0/16', [['n4', '10.99.0.0/16 is outside every IP pool and service CIDR']]],
-      ['172.16.2.0/24', [['n4', 'block 172.16.2.0/24 is owned by n2']]],
+      ['10.99.0.0/16', [['n4', 'policy', '10.99.0.0/16 is outside every IP pool and service CIDR']]],
+      ['172.16.2.0/24', [['n4', 'policy', 'block 172.16.2.0/24 is owned by n2']]],
     ],
-    'bgp-rr routes --rejected: what import policy refused, with why',
+    'bgp-rr routes --rejected: what import policy refused, with the kind and why',
   );
   t.equal(peers.find((p) => p.node === 'n4')?.received, 3, 'n4: 3 received');
   t.equal(peers.find((p) => p.node === 'n4')?.accepted, 1, 'n4: 1 accepted');
