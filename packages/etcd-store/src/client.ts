@@ -91,6 +91,29 @@ export async function withAnyEndpoint<T>(o: EtcdConnectionOptions, fn: (client: 
   throw last;
 }
 
+/**
+ * Whether `p` settles within `ms` (a stop waits that long for calls in flight, then
+ * cancels them by closing the client: an etcd without quorum answers nothing until each
+ * call's deadline, and a stop must not wait for all of them in turn).
+ */
+export function settlesWithin(p: Promise<unknown> | undefined, ms: number): Promise<boolean> {
+  if (p === undefined) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const t = setTimeout(() => resolve(false), ms);
+    t.unref();
+    void p.then(
+      () => {
+        clearTimeout(t);
+        resolve(true);
+      },
+      () => {
+        clearTimeout(t);
+        resolve(true);
+      },
+    );
+  });
+}
+
 export function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }

@@ -10,11 +10,14 @@
  * once every TTL/3, however often they change); a new registration writes the latest.
  */
 import type { Etcd3 } from 'etcd3';
-import { createClient, errorText, loadTls, withAnyEndpoint, type EtcdConnectionOptions, type Tls } from './client.js';
+import { createClient, errorText, loadTls, settlesWithin, withAnyEndpoint, type EtcdConnectionOptions, type Tls } from './client.js';
 import { prefixRangeEnd } from './keys.js';
 import type { Logger } from './watcher.js';
 
 export const REPLICAS_PREFIX = '/bgp-rr/v1/replicas/';
+
+/** How long close() lets a registration finish (revoke the lease) before cancelling its calls. */
+const CLOSE_GRACE_MS = 2000;
 
 export interface ReplicaInfo {
   readonly name: string;
@@ -48,6 +51,8 @@ export class ReplicaRegistration {
   private readonly tls: Tls | undefined;
   private readonly ttl: number;
   private readonly log: Logger | undefined;
+  /** The connection of the current attempt (closed by close() to cancel what hangs). */
+  private client: Etcd3 | undefined;
   #peers: PeerCounts | undefined;
 
   constructor(
@@ -88,10 +93,15 @@ export class ReplicaRegistration {
     return JSON.stringify(this.#peers === undefined ? this.info : { ...this.info, peers: this.#peers });
   }
 
-  /** Stops keepalives and revokes the lease (the key goes at once), best effort. */
+  /**
+   * Stops keepalives and revokes the lease (the key goes at once), best effort: after
+   * CLOSE_GRACE_MS the calls still in flight are cancelled (the lease then expires by
+   * itself within its TTL).
+   */
   async close(): Promise<void> {
     this.closed = true;
     this.wake?.();
+    if (!(await settlesWithin(this.loop, CLOSE_GRACE_MS))) this.client?.close();
     await this.loop;
   }
 
@@ -100,6 +110,7 @@ export class ReplicaRegistration {
     while (!this.closed) {
       const endpoint = this.conn.endpoints[index % this.conn.endpoints.length] ?? '';
       const client = createClient(endpoint, this.tls, this.conn.callTimeoutMs);
+      this.client = client;
       let leaseId: string | undefined;
       try {
         const grant = await client.leaseClient.leaseGrant({ TTL: this.ttl });

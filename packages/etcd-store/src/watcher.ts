@@ -25,7 +25,7 @@
  * Both probes run on the watch's own connection, one at a time each, and stop with it.
  */
 import type { Etcd3, IWatchResponse } from 'etcd3';
-import { createClient, errorText, loadTls, type EtcdConnectionOptions, type Tls } from './client.js';
+import { createClient, errorText, loadTls, settlesWithin, type EtcdConnectionOptions, type Tls } from './client.js';
 import { prefixRangeEnd } from './keys.js';
 import { WATCHED_PREFIXES } from './kinds.js';
 import { listPrefixes } from './range.js';
@@ -93,6 +93,8 @@ export class CalicoWatcher {
   private wake?: () => void;
   private stopStreams?: (err?: Error) => void;
   private loop?: Promise<void>;
+  /** The connection of the current attempt (closed by close() to cancel what hangs). */
+  private client?: Etcd3;
   private readonly tls: Tls | undefined;
   private readonly prefixes: readonly string[];
   private readonly log: Logger;
@@ -130,6 +132,9 @@ export class CalicoWatcher {
     this.closed = true;
     this.stopStreams?.();
     this.wake?.();
+    // A list or a probe in flight against a member without quorum answers only at its
+    // deadline: after a short grace, closing the client cancels it.
+    if (!(await settlesWithin(this.loop, 1000))) this.client?.close();
     await this.loop;
     this.setStatus({ state: 'closed' });
   }
@@ -155,6 +160,7 @@ export class CalicoWatcher {
     while (!this.closed) {
       const endpoint = this.opts.endpoints[index % this.opts.endpoints.length] ?? '';
       const client = createClient(endpoint, this.tls, this.opts.callTimeoutMs);
+      this.client = client;
       try {
         // After a failure the state stays 'disconnected' until a watch is up again.
         const retrying = this.st.state === 'disconnected';

@@ -44,7 +44,6 @@ import { isEmptyPlan, peerSpecFor, reconcile, type PeerSpec } from './reconcile.
 import { Feeder } from './feeder.js';
 import { wireSpeaker } from './speaker-events.js';
 import { controlHandler } from './control-handler.js';
-import { peerRow } from '../control/views.js';
 import { PeerGuard } from './peer-guard.js';
 import { endpointText, probeListen, replicaAddresses, type ResolvedListen } from './listen-probe.js';
 import { applyPasswords } from './peer-passwords.js';
@@ -322,9 +321,10 @@ export class Daemon {
     for (const spec of plan.update) {
       const old = this.#current.get(spec.address)!;
       if (old.isClient !== spec.isClient || old.config.localAs !== spec.config.localAs) {
-        // RFC 4456 §6 class or our AS changed: a new session and a new group table.
+        // RFC 4456 §6 class or our AS changed: a new session and a new group table. The
+        // engine starts the peer afresh itself (peerConfigured), never seeing it absent:
+        // the selection deferral must not release for want of it.
         this.#speaker.removePeer(spec.address);
-        this.#engine.input({ type: 'peerRemoved', peer: spec.address });
         this.#add(spec);
       } else {
         this.#engine.input({ type: 'peerConfigured', peer: settingsOf(spec) });
@@ -387,8 +387,8 @@ export class Daemon {
 
   *#peerSamples(): Iterable<PeerSample> {
     for (const p of this.#speaker.peers()) {
-      const row = peerRow(this.#engine, p, this.#current.get(p.address));
-      yield { address: row.address, node: row.node, state: row.state, prefixes: row.prefixes };
+      const node = this.#current.get(p.address)?.node ?? p.config.description ?? '';
+      yield { address: p.address, node, state: p.state, prefixes: { ipv4: this.#engine.peerCounts(p.address, 0x101), ipv6: this.#engine.peerCounts(p.address, 0x201) } };
     }
   }
 

@@ -29,8 +29,11 @@ export function wireSpeaker(w: SpeakerWiring): void {
   const node = (address: string): string => engine.nodeOf(address) ?? '';
 
   speaker.on('state', (peer, from, to, reason) => {
+    // A NOTIFICATION just before this transition decides whether it was graceful; the flag
+    // goes with the transition (a removed peer leaves nothing behind).
+    const notification = notified.delete(peer.address);
     if (from === 'Established') {
-      engine.input({ type: 'sessionDown', peer: peer.address, reason, graceful: !notified.has(peer.address) });
+      engine.input({ type: 'sessionDown', peer: peer.address, reason, graceful: !notification });
       feeder.reset(peer.address);
       log.info({ peer: peer.address, node: node(peer.address), from, to, reason }, 'session down');
     } else {
@@ -38,7 +41,6 @@ export function wireSpeaker(w: SpeakerWiring): void {
     }
   });
   speaker.on('established', (peer, n) => {
-    notified.delete(peer.address);
     engine.input({ type: 'sessionUp', peer: peer.address, negotiated: n });
     log.info(
       {

@@ -21,11 +21,13 @@
  *   later without asking the peer again (a block moving to another node moves its route,
  *   no session reset).
  * - RFC 7606 §2 treat-as-withdraw: the UPDATE's NLRI are "handled as though they were
- *   withdrawn". We store each as a rejected path of kind 'treat-as-withdraw' instead of
- *   dropping it (BIRD and GoBGP drop it): for routing it is the same — never eligible, and
- *   it replaces the path it updates — and an operator can see why the route is missing.
+ *   withdrawn": a path held for one is withdrawn (cause 'treat-as-withdraw'), and the feed
+ *   reports each NLRI as rejected (kind 'treat-as-withdraw', not stored).
  * - Re-entrancy: commands (a Cease for a prefix limit...) are handed out when the input
- *   that caused them is done, and `onWork` is called once at the end of it.
+ *   that caused them is done, and `onWork` is called once at the end of it. A feed
+ *   subscriber that calls `input` gets an error (observers read, never act). Events are
+ *   emitted once the Adj-RIB-In, the Loc-RIB and the groups agree, so a subscriber that
+ *   reads the views sees the change done.
  */
 import {
   AdjRibIn,
@@ -95,6 +97,12 @@ interface PeerState {
 }
 
 const UNICAST_V4 = familyKey(1, 1);
+/** What a pull gives when nothing is due (shared: nobody changes a pull's result). */
+const NOTHING: Pulled = Object.freeze({ frames: [] as Uint8Array[], messages: 0, bytes: 0 });
+
+function familyOf(fk: number): Family {
+  return { afi: (fk >>> 8) as Family['afi'], safi: fk & 0xff };
+}
 const EMPTY_COUNTS: AdjRibInCounts = { received: 0, accepted: 0, rejected: 0, stale: 0 };
 
 export class RouteEngine implements FrameSource {
@@ -111,6 +119,8 @@ export class RouteEngine implements FrameSource {
   readonly #deferralWaiting = new Set<string>();
   #policy: ImportPolicy;
   #depth = 0;
+  #emitting = 0;
+  #closed = false;
   #work = false;
   readonly #commands: SessionCommand[] = [];
 
@@ -127,7 +137,16 @@ export class RouteEngine implements FrameSource {
         this.#work = true;
       }),
     );
-    this.#limits = new PrefixLimits(o.prefixLimit, o.clock, (peer) => this.#run(() => this.#command({ type: 'start', peer })));
+    this.#limits = new PrefixLimits(
+      o.prefixLimit,
+      o.clock,
+      (peer) => this.#run(() => this.#command({ type: 'start', peer })),
+      (peer, fk) =>
+        this.#run(() => {
+          // Ask only a peer that can answer (RFC 2918 capability).
+          if (this.#peers.get(peer)?.negotiated?.routeRefresh === true) this.#command({ type: 'requestRefresh', peer, family: familyOf(fk) });
+        }),
+    );
     this.#refresh = new RefreshReceiver(
       o.clock,
       (peer, fk) => this.#run(() => this.#sweep(peer, fk, `RFC 7313 §4: no EoRR within ${(o.refreshStaleMs ?? 300_000) / 1000} s of the BoRR`)),
@@ -138,6 +157,8 @@ export class RouteEngine implements FrameSource {
   // ─── input ──────────────────────────────────────────────────────────────────────────
 
   input(e: EngineInput): void {
+    if (this.#emitting > 0) throw new Error(`RouteEngine.input(${e.type}) from a change-feed subscriber: observers read, they never call input`);
+    if (this.#closed) return;
     this.#run(() => {
       switch (e.type) {
         case 'peerConfigured':
@@ -170,7 +191,9 @@ export class RouteEngine implements FrameSource {
     return this.#feed.subscribe(fn);
   }
 
+  /** Stops every timer; later inputs are ignored. */
   close(): void {
+    this.#closed = true;
     this.#helper.close();
     this.#deferral.close();
     this.#limits.close();
@@ -193,8 +216,7 @@ export class RouteEngine implements FrameSource {
 
   /** Frames due to `peer`, about maxBytes; nothing before the selection deferral ends. */
   pull(peer: string, maxBytes: number): Pulled {
-    if (!this.#deferral.released) return { frames: [], messages: 0, bytes: 0 };
-    return this.#groups.pull(peer, maxBytes);
+    return this.#deferral.released ? this.#groups.pull(peer, maxBytes) : NOTHING;
   }
 
   pending(peer: string): number {
@@ -227,7 +249,7 @@ export class RouteEngine implements FrameSource {
       established: p.negotiated !== null,
       updatesIn: p.updatesIn,
       withdrawalsIn: p.withdrawalsIn,
-      updateGroups: p.negotiated !== null ? p.groupKeys : [],
+      updateGroups: p.negotiated !== null ? [...p.groupKeys] : [],
       pendingOut: this.pending(address),
       gracefulRestart: gr === undefined ? null : { phase: gr.phase, families: gr.families, expiresInMs: Math.max(0, gr.deadline - this.o.clock.now()) },
       refreshing: (p.negotiated?.families ?? []).map((f) => familyKey(f.afi, f.safi)).filter((fk) => this.#refresh.isOpen(address, fk)),
@@ -239,7 +261,7 @@ export class RouteEngine implements FrameSource {
   peerCounts(address: string, family: number): PeerFamilyCounts {
     const p = this.#peers.get(address);
     const c = p?.adj?.counts(family) ?? EMPTY_COUNTS;
-    const advertised = p?.negotiated ? this.#groups.advertised(address, { afi: (family >>> 8) as Family['afi'], safi: family & 0xff }) : 0;
+    const advertised = p?.negotiated ? this.#groups.advertised(address, familyOf(family)) : 0;
     return { received: c.received, accepted: c.accepted, rejected: c.rejected, stale: c.stale, advertised };
   }
 
@@ -261,7 +283,7 @@ export class RouteEngine implements FrameSource {
       }
       prefixes.set(fk, n);
     }
-    return { prefixes, paths, rejected, updateGroups: this.#groups.stats().length };
+    return { prefixes, paths, rejected, updateGroups: this.#groups.groupCount };
   }
 
   updateGroupStats(): readonly UpdateGroupStats[] {
@@ -295,6 +317,7 @@ export class RouteEngine implements FrameSource {
   }
 
   #remove(p: PeerState): void {
+    if (p.negotiated !== null) this.#emit({ type: 'peerDown', peer: p.address, node: p.node, reason: 'peer removed from the configuration', retained: [], stale: 0 });
     this.#helper.forget(p.address);
     this.#refresh.forget(p.address);
     this.#limits.forget(p.address);
@@ -362,7 +385,7 @@ export class RouteEngine implements FrameSource {
       subtype,
       {
         enhanced: n.enhancedRouteRefresh,
-        endOfRibSent: this.#deferral.released && this.#groups.endOfRibSent(address, family),
+        tableSent: this.#groups.tableSent(address, family),
         peerGracefulRestart: n.peerGracefulRestart !== null,
         endOfRibReceived: p.eorReceived.has(fk),
       },
@@ -397,10 +420,10 @@ export class RouteEngine implements FrameSource {
     const u = d.update;
     const a = u.attributes;
     if (d.errors.length > 0) this.#emit({ type: 'updateErrors', peer: address, node: p.node, action: d.action, errors: d.errors.map((e) => e.message) });
-    for (const n of u.withdrawn) this.#withdraw(p, UNICAST_V4, n);
+    for (const n of u.withdrawn) this.#withdraw(p, UNICAST_V4, n, 'withdrawn');
     if (a.mpUnreach !== undefined && a.mpUnreach.safi === 1) {
       const fk = familyKey(a.mpUnreach.afi, 1);
-      for (const n of a.mpUnreach.withdrawn) this.#withdraw(p, fk, n);
+      for (const n of a.mpUnreach.withdrawn) this.#withdraw(p, fk, n, 'withdrawn');
     }
     const reach: { fk: number; nlri: readonly Nlri[] }[] = [];
     if (u.nlri.length > 0) reach.push({ fk: UNICAST_V4, nlri: u.nlri });
@@ -408,22 +431,33 @@ export class RouteEngine implements FrameSource {
     this.#work = true;
     if (reach.length === 0) return;
     const attrs = this.#attributes.intern(routeAttributes(a)); // one reference for this UPDATE, given back below
-    const verdict: Rejection | null =
-      d.action === 'treat-as-withdraw' ? { kind: 'treat-as-withdraw', text: `RFC 7606: ${d.errors.map((e) => e.message).join('; ')}` } : reflectionLoop(attrs.attrs, this.o.identity);
     try {
-      for (const r of reach) for (const n of r.nlri) if (!this.#announce(p, r.fk, n, attrs, verdict)) return;
+      if (d.action === 'treat-as-withdraw') {
+        // RFC 7606 §2: "handled as though they were in the withdrawn routes field".
+        const why: Rejection = { kind: 'treat-as-withdraw', text: `RFC 7606: ${d.errors.map((e) => e.message).join('; ')}` };
+        for (const r of reach) {
+          for (const n of r.nlri) {
+            this.#withdraw(p, r.fk, n, 'treat-as-withdraw');
+            this.#dropped(p, r.fk, n, attrs, why);
+          }
+        }
+        return;
+      }
+      const loop = reflectionLoop(attrs.attrs, this.o.identity);
+      for (const r of reach) for (const n of r.nlri) if (!this.#announce(p, r.fk, n, attrs, loop)) return;
     } finally {
       this.#attributes.release(attrs);
     }
   }
 
-  /** One announced path: judged, limited, stored. False: stop reading this UPDATE (the session is being closed). */
-  #announce(p: PeerState, fk: number, n: Nlri, attrs: InternedAttributes, verdict: Rejection | null): boolean {
+  /** One announced path: limited, judged, stored. False: stop reading this UPDATE (the session is being closed). */
+  #announce(p: PeerState, fk: number, n: Nlri, attrs: InternedAttributes, loop: Rejection | null): boolean {
     const adj = p.adj!;
     const old = adj.get(fk, n.prefix, n.pathId);
-    const rejection = verdict ?? this.#judge(p, fk, n.prefix, n.pathId);
     if (old === undefined) {
-      const a = this.#limits.admit(p.address, fk, adj.counts(fk).received);
+      // Only a new path can take the peer over its limit (counted without stale paths).
+      const c = adj.counts(fk);
+      const a = this.#limits.admit(p.address, fk, c.received - c.stale);
       const limit = this.#limits.settings.max;
       if (a.verdict === 'cease') {
         p.ceasing = true;
@@ -433,15 +467,20 @@ export class RouteEngine implements FrameSource {
       }
       if (a.verdict !== 'store' && a.first) this.#emit({ type: 'limitExceeded', peer: p.address, node: p.node, family: fk, limit, action: a.verdict, prefix: n.prefix });
       if (a.verdict === 'block') {
-        if (this.#feed.active) {
-          const dropped = makePath(n.prefix, n.pathId, attrs, p.info!, { kind: 'limit', text: `prefix limit ${limit} reached: dropped` });
-          this.#emit({ type: 'pathRejected', peer: p.address, node: p.node, family: fk, path: dropped, rejection: dropped.rejected!, replaced: undefined, stored: false });
-        }
+        this.#dropped(p, fk, n, attrs, { kind: 'limit', text: `prefix limit ${limit} reached: dropped` });
         return true;
       }
     }
+    const rejection = loop ?? this.#judge(p, fk, n.prefix, n.pathId);
     this.#store(p, fk, makePath(n.prefix, n.pathId, this.#attributes.retain(attrs), p.info!, rejection), old);
     return true;
+  }
+
+  /** A path not stored (treat-as-withdraw, a prefix limit): only the feed hears of it. */
+  #dropped(p: PeerState, fk: number, n: Nlri, attrs: InternedAttributes, rejection: Rejection): void {
+    if (!this.#feed.active) return;
+    const path = makePath(n.prefix, n.pathId, attrs, p.info!, rejection);
+    this.#emit({ type: 'pathRejected', peer: p.address, node: p.node, family: fk, path, rejection, replaced: undefined, stored: false });
   }
 
   /** Import policy's verdict on a path from `p`; warn mode's would-be rejection goes to the feed. */
@@ -452,51 +491,66 @@ export class RouteEngine implements FrameSource {
     return null;
   }
 
-  /** Adj-RIB-In, then Loc-RIB and groups; `old`: the path it replaces, if any. */
+  /** Adj-RIB-In, then Loc-RIB and groups, then the feed; `old`: the path it replaces, if any. */
   #store(p: PeerState, fk: number, path: Path, old: Path | undefined): void {
     const replaced = p.adj!.update(path, fk) ?? old;
+    const change = this.#apply(this.#locRib.update(path, fk, replaced ?? null));
     if (path.rejected === null) this.#emit({ type: 'pathAccepted', peer: p.address, node: p.node, family: fk, path, replaced });
     else this.#emit({ type: 'pathRejected', peer: p.address, node: p.node, family: fk, path, rejection: path.rejected, replaced, stored: true });
-    this.#apply(this.#locRib.update(path, fk, replaced ?? null));
+    this.#emitBest(change);
   }
 
-  #withdraw(p: PeerState, fk: number, n: Nlri): void {
-    p.withdrawalsIn++;
+  #withdraw(p: PeerState, fk: number, n: Nlri, cause: WithdrawCause): void {
+    if (cause === 'withdrawn') p.withdrawalsIn++;
     const old = p.adj!.withdraw(fk, n.prefix, n.pathId);
     if (old === undefined) return;
-    this.#emit({ type: 'pathWithdrawn', peer: p.address, node: p.node, family: fk, path: old, cause: 'withdrawn' });
-    this.#apply(this.#locRib.withdraw(old, fk));
-    const back = this.#limits.afterWithdraw(p.address, fk, p.adj!.counts(fk).received);
-    if (back === null) return;
-    this.#emit({ type: 'limitCleared', peer: p.address, node: p.node, family: fk, limit: this.#limits.settings.max });
-    if (back.refresh && p.negotiated?.routeRefresh === true) this.#command({ type: 'requestRefresh', peer: p.address, family: { afi: (fk >>> 8) as Family['afi'], safi: fk & 0xff } });
+    this.#gone(p, old, cause);
+    this.#limitAfterRemoval(p, fk);
   }
 
-  #apply(change: LocRibChange | null): void {
-    if (change === null) return;
+  /** Applies a Loc-RIB change to the update groups; returns it (for the feed, after). */
+  #apply(change: LocRibChange | null): LocRibChange | null {
+    if (change === null) return null;
     this.#groups.onLocRibChange(change);
-    if (change.oldBest !== change.newBest) this.#emit({ type: 'bestChanged', family: change.family, prefix: change.prefix, oldBest: change.oldBest, newBest: change.newBest });
     this.#work = true;
+    return change;
+  }
+
+  #emitBest(change: LocRibChange | null): void {
+    if (change !== null && change.oldBest !== change.newBest) this.#emit({ type: 'bestChanged', family: change.family, prefix: change.prefix, oldBest: change.oldBest, newBest: change.newBest });
   }
 
   /** Removes the peer's paths (of `fk`, or all). */
   #clear(p: PeerState, fk: number | undefined, cause: WithdrawCause): void {
     if (p.adj === null) return;
+    const families = fk === undefined ? p.adj.families() : [fk];
     for (const old of p.adj.clear(fk)) this.#gone(p, old, cause);
+    for (const f of families) this.#limitAfterRemoval(p, f);
   }
 
   #sweep(address: string, fk: number | undefined, reason: string): void {
     const p = this.#peers.get(address);
     if (p?.adj == null) return;
+    const families = fk === undefined ? p.adj.families() : [fk];
     const gone = p.adj.sweepStale(fk);
     for (const old of gone) this.#gone(p, old, 'stale');
     this.#emit({ type: 'staleSwept', peer: address, node: p.node, family: fk, count: gone.length, reason });
+    for (const f of families) this.#limitAfterRemoval(p, f);
   }
 
+  /** A path left the Adj-RIB-In: the Loc-RIB and groups, then the feed. */
   #gone(p: PeerState, old: Path, cause: WithdrawCause): void {
     const fk = familyKey(old.prefix.afi, 1);
+    const change = this.#apply(this.#locRib.withdraw(old, fk));
     this.#emit({ type: 'pathWithdrawn', peer: p.address, node: p.node, family: fk, path: old, cause });
-    this.#apply(this.#locRib.withdraw(old, fk));
+    this.#emitBest(change);
+  }
+
+  /** Paths of `fk` left: the peer may be back under its prefix limit. */
+  #limitAfterRemoval(p: PeerState, fk: number): void {
+    const c = p.adj?.counts(fk);
+    if (c === undefined || !this.#limits.afterRemoval(p.address, fk, c.received - c.stale)) return;
+    this.#emit({ type: 'limitCleared', peer: p.address, node: p.node, family: fk, limit: this.#limits.settings.max });
   }
 
   // ─── import policy ──────────────────────────────────────────────────────────────────
@@ -592,6 +646,12 @@ export class RouteEngine implements FrameSource {
   }
 
   #emit(e: RouteEvent): void {
-    if (this.#feed.active) this.#feed.emit(e);
+    if (!this.#feed.active) return;
+    this.#emitting++;
+    try {
+      this.#feed.emit(e);
+    } finally {
+      this.#emitting--;
+    }
   }
 }

@@ -5,8 +5,10 @@
  *
  * What is counted: the paths the peer has in the Adj-RIB-In for the family, accepted or
  * rejected alike (both cost memory; RFC 4486 §4 speaks of "the number of address prefixes
- * received from the peer"). With ADD-PATH each path counts. Only a path that is new (not an
- * update of one already held) can take the count over the limit.
+ * received from the peer"), stale ones excepted: after a graceful restart (RFC 4724) or a
+ * BoRR (RFC 7313) the peer re-sends its table, and its old paths, waiting to be refreshed
+ * or swept, are not its table. With ADD-PATH each path counts. Only a path that is new
+ * (not an update of one already held) can take the count over the limit.
  *
  * What happens (BIRD's `import limit N action ...` words):
  *   cease  RFC 4486 §4: the session is closed with Cease subcode 1 "Maximum Number of
@@ -19,7 +21,9 @@
  *   block  the session stays up; a path past the limit is dropped, not stored (it would
  *          cost the memory the limit protects) and logged once per crossing. When the peer
  *          withdraws enough to be back under its limit, we ask it for the family again
- *          (ROUTE-REFRESH, RFC 2918), if it supports it, so that what was dropped can fit.
+ *          (ROUTE-REFRESH, RFC 2918), if it supports it, so that what was dropped can fit
+ *          — at most once a minute per family: a peer that stays at its limit and drops
+ *          a path at a time is not asked for its whole table each time.
  *   warn   everything is stored; crossing the limit is reported once.
  * Each crossing gives one `limitExceeded` feed event; getting back under gives `limitCleared`.
  */
@@ -140,7 +144,13 @@ interface FamilyState {
   exceeded: boolean;
   /** Paths were dropped (block): a refresh is due once there is room again. */
   dropped: boolean;
+  /** When the last refresh was asked (clock ms), and the one waiting for the interval to end. */
+  lastRefresh: number;
+  refreshTimer: TimerHandle | undefined;
 }
+
+/** Least time between two route refreshes asked of one peer for one family (ms). */
+export const REFRESH_INTERVAL_MS = 60_000;
 
 /** The prefix-limit state of every peer; the engine asks it about each new path. */
 export class PrefixLimits {
@@ -153,13 +163,15 @@ export class PrefixLimits {
     private readonly clock: Clock,
     /** Called when a ceased peer's backoff is over. */
     private readonly onBackoffOver: (peer: string) => void,
+    /** Called when a peer that had paths dropped should be asked for `family` again. */
+    private readonly onRefreshDue: (peer: string, family: number) => void,
   ) {
     this.#backoff = new ReconnectBackoff(settings.backoff, () => clock.random());
   }
 
   /**
-   * A new path of `family` from `peer`, which holds `held` paths of it now. Decides
-   * whether it may be stored. `afi`/`safi` go into the Cease data.
+   * A new path of `family` from `peer`, which holds `held` (non-stale) paths of it now.
+   * Decides whether it may be stored.
    */
   admit(peer: string, family: number, held: number): Admission {
     const { max, action } = this.settings;
@@ -179,28 +191,31 @@ export class PrefixLimits {
   }
 
   /**
-   * `peer` now holds `held` paths of `family` (after a withdrawal). Returns whether it is
-   * back under its limit after a crossing (`cleared`), and whether paths were dropped
-   * meanwhile (`refresh`: ask the peer to send the family again).
+   * Paths of `family` left the peer's Adj-RIB-In (withdrawn, swept, cleared): it holds
+   * `held` (non-stale) now. Returns true when that takes it back under its limit after a
+   * crossing; if paths were dropped meanwhile, a refresh is asked (`onRefreshDue`) now or,
+   * within REFRESH_INTERVAL_MS of the last one, when the interval ends.
    */
-  afterWithdraw(peer: string, family: number, held: number): { cleared: boolean; refresh: boolean } | null {
+  afterRemoval(peer: string, family: number, held: number): boolean {
     const s = this.#peers.get(peer)?.get(family);
-    if (s === undefined || !s.exceeded || held >= this.settings.max) return null;
-    const refresh = s.dropped;
+    if (s === undefined || !s.exceeded || held >= this.settings.max) return false;
     s.exceeded = false;
-    s.dropped = false;
-    return { cleared: true, refresh };
+    if (s.dropped) {
+      s.dropped = false;
+      this.#refresh(peer, family, s);
+    }
+    return true;
   }
 
   /** A new session of `peer` is Established: it starts within its limits; its stable period starts. */
   sessionUp(peer: string): void {
-    this.#peers.delete(peer);
+    this.#dropState(peer);
     this.#backoff.up(peer, this.clock.now());
   }
 
   /** The peer was removed from the configuration. */
   forget(peer: string): void {
-    this.#peers.delete(peer);
+    this.#dropState(peer);
     this.#backoff.forget(peer);
     this.#timers.get(peer)?.cancel();
     this.#timers.delete(peer);
@@ -214,14 +229,32 @@ export class PrefixLimits {
   close(): void {
     for (const t of this.#timers.values()) t.cancel();
     this.#timers.clear();
+    for (const peer of [...this.#peers.keys()]) this.#dropState(peer);
   }
 
   #state(peer: string, family: number): FamilyState {
     let m = this.#peers.get(peer);
     if (m === undefined) this.#peers.set(peer, (m = new Map()));
     let s = m.get(family);
-    if (s === undefined) m.set(family, (s = { exceeded: false, dropped: false }));
+    if (s === undefined) m.set(family, (s = { exceeded: false, dropped: false, lastRefresh: -Infinity, refreshTimer: undefined }));
     return s;
+  }
+
+  #dropState(peer: string): void {
+    for (const s of this.#peers.get(peer)?.values() ?? []) s.refreshTimer?.cancel();
+    this.#peers.delete(peer);
+  }
+
+  #refresh(peer: string, family: number, s: FamilyState): void {
+    if (s.refreshTimer !== undefined) return; // one is already waiting
+    const wait = s.lastRefresh + REFRESH_INTERVAL_MS - this.clock.now();
+    const ask = (): void => {
+      s.refreshTimer = undefined;
+      s.lastRefresh = this.clock.now();
+      this.onRefreshDue(peer, family);
+    };
+    if (wait <= 0) ask();
+    else s.refreshTimer = this.clock.setTimer(wait, ask);
   }
 
   #arm(peer: string, ms: number): void {

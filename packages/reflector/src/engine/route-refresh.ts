@@ -10,9 +10,10 @@
  *            family only, and no End-of-RIB (which belongs to the start of a session).
  *            RFC 7313 §4: when enhanced route refresh was negotiated, a BoRR before the
  *            re-advertisement and an EoRR after it. A speaker that supports graceful
- *            restart "MUST NOT send a BoRR ... before it sends the End-of-RIB": while the
- *            initial table and its End-of-RIB are still going out (or held back by the
- *            selection deferral), that table is the refresh; nothing more is sent.
+ *            restart "MUST NOT send a BoRR ... before it sends the End-of-RIB": a request
+ *            that comes while the initial table is going out is answered after its
+ *            End-of-RIB; one that comes before any of it was sent (the selection deferral
+ *            holds it back) needs no answer: the initial table is the refresh.
  *   borr     RFC 7313 §4: the peer starts re-advertising: mark its paths of the family
  *            stale. "A BGP speaker that has received the Graceful Restart Capability from
  *            its neighbor MUST ignore any BoRRs for an <AFI, SAFI> from the neighbor
@@ -29,8 +30,8 @@ import type { Clock, RouteRefreshSubtypeName, TimerHandle } from '@bgp-rr/bgp-sp
 export interface RefreshContext {
   /** Both sides advertised enhanced route refresh (RFC 7313 §3). */
   readonly enhanced: boolean;
-  /** We sent the initial table and End-of-RIB of the family to this peer. */
-  readonly endOfRibSent: boolean;
+  /** How much of the family's initial table went to this peer: none yet, part, or all with its End-of-RIB. */
+  readonly tableSent: 'none' | 'partial' | 'complete';
   /** The peer advertised the graceful restart capability. */
   readonly peerGracefulRestart: boolean;
   /** The peer's End-of-RIB of the family has come. */
@@ -47,8 +48,8 @@ export type RefreshAction =
 export function refreshAction(subtype: RouteRefreshSubtypeName, c: RefreshContext, borrOpen: boolean): RefreshAction {
   switch (subtype) {
     case 'request':
-      if (!c.endOfRibSent) return { action: 'ignore', why: 'RFC 7313 §4: the initial table and its End-of-RIB are still to be sent: they are the refresh' };
-      return { action: 'resend', enhanced: c.enhanced };
+      if (c.tableSent === 'none') return { action: 'ignore', why: 'nothing of the initial table was sent yet: it is the refresh' };
+      return { action: 'resend', enhanced: c.enhanced }; // 'partial': after the End-of-RIB (RFC 7313 §4)
     case 'borr':
       if (!c.enhanced) return { action: 'ignore', why: 'RFC 7313: BoRR without enhanced route refresh negotiated' };
       if (c.peerGracefulRestart && !c.endOfRibReceived) return { action: 'ignore', why: "RFC 7313 §4: BoRR before the peer's End-of-RIB (graceful restart)" };

@@ -14,12 +14,24 @@
  *
  * Families are `familyKey(afi, safi)` numbers; peers are their normalised addresses.
  */
-import type { DecodedUpdate, Family, Negotiated, Path, Prefix, Rejection, RouteRefreshSubtypeName, UpdateAction } from '@bgp-rr/bgp-speaker';
+import type { DecodedUpdate, Family, Negotiated, PathAttributes, PeerInfo, Prefix, Rejection, RouteRefreshSubtypeName, UpdateAction } from '@bgp-rr/bgp-speaker';
 import type { ImportPolicy } from './import-policy.js';
 import type { PrefixLimitAction } from './prefix-limit.js';
 
-/** A path as the engine hands it out: look, never change. */
-export type ReadonlyPath = Readonly<Path>;
+/**
+ * A path as the engine hands it out: what it is, never how the engine keeps it (no
+ * reference counts, no encodings). `Path` has this shape; nothing outside can change it.
+ */
+export interface ReadonlyPath {
+  readonly prefix: Prefix;
+  /** RFC 7911 path identifier as received (0 without ADD-PATH). */
+  readonly pathId: number;
+  readonly attrs: { readonly attrs: Readonly<PathAttributes> };
+  readonly peer: PeerInfo;
+  /** Kept through a restart or a re-advertisement, not yet refreshed (RFC 4724 §4.2, RFC 7313). */
+  readonly stale: boolean;
+  readonly rejected: Rejection | null;
+}
 
 /** What the engine needs to know of a configured peer. */
 export interface PeerSettings {
@@ -65,7 +77,9 @@ export type WithdrawCause =
   /** It was kept stale (graceful restart or route refresh) and not refreshed in time. */
   | 'stale'
   /** The peer left the configuration. */
-  | 'peer-removed';
+  | 'peer-removed'
+  /** The peer sent it again in a malformed UPDATE (RFC 7606 §2 treat-as-withdraw). */
+  | 'treat-as-withdraw';
 
 export type RouteEvent =
   | { readonly type: 'peerUp'; readonly peer: string; readonly node: string; readonly negotiated: Negotiated }
@@ -75,7 +89,7 @@ export type RouteEvent =
   | { readonly type: 'pathAccepted'; readonly peer: string; readonly node: string; readonly family: number; readonly path: ReadonlyPath; readonly replaced: ReadonlyPath | undefined }
   /**
    * A path was rejected, with why. `stored`: kept in the Adj-RIB-In as rejected (loop,
-   * policy, treat-as-withdraw) or dropped (a prefix limit with action block).
+   * policy), or not stored (treat-as-withdraw; a prefix limit with action block).
    */
   | { readonly type: 'pathRejected'; readonly peer: string; readonly node: string; readonly family: number; readonly path: ReadonlyPath; readonly rejection: Rejection; readonly replaced: ReadonlyPath | undefined; readonly stored: boolean }
   | { readonly type: 'pathWithdrawn'; readonly peer: string; readonly node: string; readonly family: number; readonly path: ReadonlyPath; readonly cause: WithdrawCause }

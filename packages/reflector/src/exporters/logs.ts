@@ -36,9 +36,10 @@ export function routeLogs(log: RouteLogger): RouteListener {
   return (e: RouteEvent): void => {
     switch (e.type) {
       case 'pathRejected': {
-        forgetWarning(e.peer, key(e.family, e.path.prefix, e.path.pathId));
-        // Limit rejections are logged once per crossing (limitExceeded), not per path.
-        if (e.rejection.kind === 'limit') return;
+        if (warned.has(e.peer)) forgetWarning(e.peer, key(e.family, e.path.prefix, e.path.pathId));
+        // Limit rejections are logged once per crossing (limitExceeded) and RFC 7606 ones once
+        // per UPDATE (updateErrors), never per path.
+        if (e.rejection.kind === 'limit' || e.rejection.kind === 'treat-as-withdraw') return;
         const was = e.replaced?.rejected;
         if (was != null && was.kind === e.rejection.kind && was.text === e.rejection.text) return;
         log.warn({ peer: e.peer, node: e.node, prefix: formatPrefix(e.path.prefix), pathId: e.path.pathId, kind: e.rejection.kind, reason: e.rejection.text }, 'route rejected');

@@ -50,18 +50,23 @@ export class Metrics {
   readonly withdrawalsIn: Counter;
   readonly updatesOut: Counter;
   readonly bytesOut: Counter;
+  private readonly source: MetricsSource;
   readonly rejections: Counter;
   readonly limitExceeded: Counter;
   #server: Server | undefined;
 
-  constructor(private readonly source: MetricsSource) {
+  constructor(raw: MetricsSource) {
+    // One scrape reads each source once (the gauges share it): a walk of the Loc-RIB or of
+    // every peer is what a scrape costs at thousands of peers; half a second apart is a new scrape.
+    const source: MetricsSource = { peers: recent(() => [...raw.peers()]), locRib: recent(() => raw.locRib()), etcd: recent(() => raw.etcd()), tablesReleased: () => raw.tablesReleased() };
+    this.source = source;
     const r = this.registry;
     collectDefaultMetrics({ register: r, eventLoopMonitoringPrecision: 20 });
     this.updatesIn = new Counter({ name: 'bgp_rr_updates_received_total', help: 'UPDATE messages received from peers', registers: [r] });
     this.withdrawalsIn = new Counter({ name: 'bgp_rr_withdrawals_received_total', help: 'Paths withdrawn by peers', registers: [r] });
     this.rejections = new Counter({ name: 'bgp_rr_paths_rejected_total', help: 'Paths rejected, by kind: loop (RFC 4456 §8), policy, limit, treat-as-withdraw (RFC 7606)', labelNames: ['kind'], registers: [r] });
     this.limitExceeded = new Counter({ name: 'bgp_rr_prefix_limit_exceeded_total', help: 'Times a peer went past --max-prefixes, by family and action (cease: the session was closed with Cease 6/1)', labelNames: ['family', 'action'], registers: [r] });
-    this.updatesOut = new Counter({ name: 'bgp_rr_updates_sent_total', help: 'UPDATE messages written to peers', registers: [r] });
+    this.updatesOut = new Counter({ name: 'bgp_rr_updates_sent_total', help: 'UPDATE messages (End-of-RIB and RFC 7313 BoRR/EoRR included) written to peers', registers: [r] });
     this.bytesOut = new Counter({ name: 'bgp_rr_update_bytes_sent_total', help: 'UPDATE bytes written to peers', registers: [r] });
     new Gauge({
       name: 'bgp_rr_sessions',
@@ -165,6 +170,22 @@ export class Metrics {
 
 const FAMILIES = ['ipv4', 'ipv6'] as const;
 const KINDS = ['received', 'accepted', 'rejected', 'advertised'] as const;
+
+/** `fn`, computed again only when its last value is older than RECENT_MS. */
+function recent<T>(fn: () => T): () => T {
+  let at = -Infinity;
+  let value: T;
+  return () => {
+    const now = performance.now();
+    if (now - at > RECENT_MS) {
+      value = fn();
+      at = now;
+    }
+    return value;
+  };
+}
+
+const RECENT_MS = 500;
 
 /** bgp_rr_peer_prefixes{peer,node,family,kind} in the Prometheus text format. */
 export function peerPrefixesText(peers: Iterable<PeerSample>): string {

@@ -116,7 +116,44 @@ t.test('RFC 7606 treat-as-withdraw withdraws every NLRI of the UPDATE', async (t
   e.update('10.0.0.1', { ...bad, action: 'treat-as-withdraw', errors: [new Error('malformed ORIGIN') as never] });
   n2.drain(e);
   t.same(n2.prefixes(), ['172.16.2.0/24'], 'the malformed UPDATE NLRI withdrawn, the rest kept');
-  t.ok(logs.some((l) => /RFC 7606/.test(l.msg)));
+  t.equal(logs.filter((l) => /RFC 7606/.test(l.msg)).length, 1, 'logged once for the UPDATE');
+});
+
+t.test('RFC 7606 treat-as-withdraw: an NLRI never held creates nothing, nor counts toward the prefix limit; the feed says each was rejected', async (t) => {
+  const { e, engine: core, commands, events, logs } = engine({ maxPrefixes: 1 });
+  up(e, '10.0.0.1', 'n1');
+  e.update('10.0.0.1', announce('10.0.0.1', ['172.16.1.0/24']));
+  const bad = announce('10.0.0.1', ['172.16.2.0/24', '172.16.3.0/24']);
+  e.update('10.0.0.1', { ...bad, action: 'treat-as-withdraw', errors: [new Error('NEXT_HOP missing') as never] });
+  t.same(commands, [], 'no Cease: a malformed UPDATE is not a reason to reset the session (that is what RFC 7606 avoids)');
+  t.same(core.peerCounts('10.0.0.1', V4), { received: 1, accepted: 1, rejected: 0, stale: 0, advertised: 0 }, 'nothing stored for the NLRI never held');
+  t.equal(core.tableSizes().prefixes, 1, 'nor in the Loc-RIB');
+  const rejected = events.filter((ev) => ev.type === 'pathRejected');
+  t.same(rejected.map((ev) => (ev.type === 'pathRejected' ? [ev.rejection.kind, ev.stored] : [])), [['treat-as-withdraw', false], ['treat-as-withdraw', false]], 'each NLRI in the feed, kind treat-as-withdraw, not stored');
+  t.equal(logs.filter((l) => l.msg === 'route rejected').length, 0, 'no line per NLRI (one per UPDATE)');
+  e.setPolicy(ownerPolicy({}));
+  t.equal(core.tableSizes().prefixes, 1, 'a policy change brings nothing back');
+});
+
+t.test('change feed: a subscriber may read, not act — input() from it is refused and the engine is intact', async (t) => {
+  const { e, engine: core } = engine();
+  const errors: unknown[] = [];
+  up(e, '10.0.0.1', 'n1');
+  const n2 = up(e, '10.0.0.2', 'n2');
+  core.subscribe((ev) => {
+    if (ev.type === 'pathAccepted') {
+      try {
+        core.input({ type: 'peerRemoved', peer: ev.peer });
+      } catch (err) {
+        errors.push(err);
+      }
+    }
+  });
+  e.update('10.0.0.1', announce('10.0.0.1', ['172.16.1.0/24']));
+  t.match(String(errors[0]), /from a change-feed subscriber/, 'refused with why');
+  t.ok(core.hasPeer('10.0.0.1'), 'the peer is still there');
+  n2.drain(e);
+  t.same(n2.prefixes(), ['172.16.1.0/24'], 'and its route reflected');
 });
 
 t.test('RFC 7911 ADD-PATH: path ids received from BIRD, every path sent to ADD-PATH peers, best only to others', async (t) => {

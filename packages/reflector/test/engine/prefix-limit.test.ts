@@ -139,3 +139,37 @@ t.test('the limit counts every path held, accepted or rejected, per family; 0 is
   t.same(none.commands, [], '0: no limit');
   t.equal(none.engine.peerCounts('10.0.0.1', V4).received, 300);
 });
+
+t.test('stale paths do not count: a peer back from a graceful restart with a new table is judged on it', async (t) => {
+  const { e, engine: core, commands } = engine({ maxPrefixes: 3 });
+  up(e, '10.0.0.1', 'n1');
+  e.update('10.0.0.1', announce('10.0.0.1', FIVE.slice(0, 3)));
+  e.endOfRib('10.0.0.1', IPV4_UNICAST);
+  e.sessionDown('10.0.0.1', false); // graceful: the three are kept stale (RFC 4724 §4.2)
+  up(e, '10.0.0.1', 'n1');
+  e.update('10.0.0.1', announce('10.0.0.1', ['172.16.9.0/24']));
+  t.same(commands, [], 'one new path with three stale ones: within the limit');
+  t.same(core.peerCounts('10.0.0.1', V4), { received: 4, accepted: 4, rejected: 0, stale: 3, advertised: 0 });
+  e.endOfRib('10.0.0.1', IPV4_UNICAST);
+  t.same(core.peerCounts('10.0.0.1', V4), { received: 1, accepted: 1, rejected: 0, stale: 0, advertised: 0 }, 'the stale ones swept at End-of-RIB');
+});
+
+t.test('block: a refresh is asked when the peer is back under its limit — at most once a minute, and only of a peer that can answer', async (t) => {
+  const { e, clock, commands, events } = engine({ maxPrefixes: 1, limitAction: 'block' });
+  up(e, '10.0.0.1', 'n1');
+  e.update('10.0.0.1', announce('10.0.0.1', ['172.16.1.0/24', '172.16.2.0/24'])); // the second is dropped
+  e.update('10.0.0.1', withdraw(['172.16.1.0/24']));
+  t.ok(events.some((ev) => ev.type === 'limitCleared'), 'back under its limit');
+  t.same(commands, [{ type: 'requestRefresh', peer: '10.0.0.1', family: IPV4_UNICAST }], 'what was dropped is asked for again (RFC 2918)');
+  e.update('10.0.0.1', announce('10.0.0.1', ['172.16.2.0/24', '172.16.3.0/24'])); // the peer answers: one fits, one is dropped
+  e.update('10.0.0.1', withdraw(['172.16.2.0/24'])); // under again, a moment after the last refresh
+  t.equal(commands.length, 1, 'not asked twice within a minute (a peer at its limit dropping one path at a time is not asked for its table each time)...');
+  clock.advance(60_000);
+  t.equal(commands.length, 2, '...but once the minute is over');
+  const plain = engine({ maxPrefixes: 1, limitAction: 'block' });
+  plain.e.configurePeer('10.0.0.1', 'n1', true, LOCAL_AS);
+  plain.e.sessionUp('10.0.0.1', { ...negotiated('10.0.0.1'), routeRefresh: false, enhancedRouteRefresh: false });
+  plain.e.update('10.0.0.1', announce('10.0.0.1', ['172.16.1.0/24', '172.16.2.0/24']));
+  plain.e.update('10.0.0.1', withdraw(['172.16.1.0/24']));
+  t.same(plain.commands, [], 'a peer without the route refresh capability is not asked');
+});

@@ -8,7 +8,8 @@
 import t from 'tap';
 import { familyKey, type RouteRefreshSubtypeName } from '@bgp-rr/bgp-speaker';
 import { refreshAction, type RefreshContext } from '../../src/engine/route-refresh.js';
-import { announce, engine, IPV4_UNICAST, IPV6_UNICAST, LOCAL_AS, negotiated, Receiver, type Driver } from './fixtures.js';
+import { decodeMessage, MessageType } from '@bgp-rr/bgp-speaker';
+import { announce, engine, IPV4_UNICAST, IPV6_UNICAST, LOCAL_AS, negotiated, Receiver, splitMessages, type Driver } from './fixtures.js';
 
 const V4 = familyKey(1, 1);
 const V6 = familyKey(2, 1);
@@ -54,21 +55,44 @@ t.test('RFC 7313 §4: with enhanced route refresh, the table comes between a BoR
   t.same(fresh.prefixes(), ['fd00:1::/64'], 'the IPv6 table in between');
   t.equal(fresh.endOfRib.size, 0, 'and no End-of-RIB');
   e.engine.input({ type: 'peerRemoved', peer: '10.0.0.1' });
+  fresh.drain(e); // the withdrawals of n1's routes
   const empty = new Receiver('10.0.0.2', n2.n);
   e.routeRefresh('10.0.0.2', IPV4_UNICAST, 'request');
   empty.drain(e);
-  t.ok(empty.refreshes.includes(`borr:${V4}`) && empty.refreshes.includes(`eorr:${V4}`), 'an empty table still gets BoRR and EoRR: the peer sweeps what it holds from us');
+  t.same(empty.refreshes, [`borr:${V4}`, `eorr:${V4}`], 'an empty table still gets BoRR then EoRR: the peer sweeps what it holds from us');
+  t.same(empty.prefixes(), [], 'and nothing between them');
 });
 
-t.test('RFC 7313 §4: no BoRR before our End-of-RIB — the initial table is the refresh', async (t) => {
+t.test('RFC 7313 §4: no BoRR before our End-of-RIB — nothing sent yet: the initial table is the refresh; part sent: answered after the End-of-RIB', async (t) => {
   const { e, events } = engine({ deferralMs: 30_000 });
   const n1 = up(e, '10.0.0.1', 'n1', { enhanced: true });
   e.routeRefresh('10.0.0.1', IPV4_UNICAST, 'request');
-  t.match(events.findLast((ev) => ev.type === 'routeRefresh'), { ignored: /initial table/ }, 'ignored while the selection deferral holds our table back');
+  t.match(events.findLast((ev) => ev.type === 'routeRefresh'), { ignored: /nothing of the initial table/ }, 'ignored while the selection deferral holds our table back');
   e.endOfRib('10.0.0.1', IPV4_UNICAST);
   n1.drain(e);
   t.same(n1.refreshes, [], 'no BoRR');
   t.ok(n1.endOfRib.has(V4), 'the initial table and its End-of-RIB');
+
+  const w = engine();
+  up(w.e, '10.0.0.1', 'n1');
+  for (let i = 0; i < 3000; i++) w.e.update('10.0.0.1', announce('10.0.0.1', [`172.18.${i >> 8}.${i & 255}/32`], { attrs: { med: i } })); // one UPDATE each: a long initial table
+  const n2 = up(w.e, '10.0.0.2', 'n2', { enhanced: true });
+  const first = w.e.pull('10.0.0.2', 1); // a first chunk of the initial table
+  t.ok(first.length > 0);
+  w.e.routeRefresh('10.0.0.2', IPV4_UNICAST, 'request');
+  t.match(w.events.findLast((ev) => ev.type === 'routeRefresh'), { subtype: 'request', ignored: undefined }, 'part of the table went out: the request is kept');
+  const seen: string[] = [];
+  const ctx = { ...n2.n.codec, addPathReceive: n2.n.codec.addPathSend, addPathSend: new Set<number>() };
+  for (;;) {
+    const frames = w.e.pull('10.0.0.2', 64 * 1024);
+    if (frames.length === 0) break;
+    for (const f of splitMessages(frames)) {
+      const m = decodeMessage(f, ctx);
+      if (m.message.type === MessageType.ROUTE_REFRESH) seen.push(m.message.subtype === 1 ? 'BoRR' : 'EoRR');
+      else if (m.update?.endOfRib) seen.push('End-of-RIB');
+    }
+  }
+  t.same(seen, ['End-of-RIB', 'BoRR', 'EoRR'], 'End-of-RIB first, then BoRR, the table, EoRR');
 });
 
 t.test('RFC 7313 §4 as receiver: BoRR marks the peer\'s paths stale, EoRR sweeps what was not re-sent', async (t) => {
@@ -120,18 +144,25 @@ t.test('a session going down closes an open BoRR', async (t) => {
   up(e, '10.0.0.1', 'n1', { enhanced: true, gr: null });
   e.update('10.0.0.1', announce('10.0.0.1', ['172.16.1.0/24']));
   e.routeRefresh('10.0.0.1', IPV4_UNICAST, 'borr');
+  t.same(core.peerView('10.0.0.1')!.refreshing, [V4]);
+  clock.advance(200_000);
   e.sessionDown('10.0.0.1', false);
   up(e, '10.0.0.1', 'n1', { enhanced: true, gr: null });
+  t.same(core.peerView('10.0.0.1')!.refreshing, [], 'the new session has no refresh open');
   e.update('10.0.0.1', announce('10.0.0.1', ['172.16.1.0/24']));
-  clock.advance(300_000);
-  t.equal(core.peerCounts('10.0.0.1', V4).received, 1, 'the old refresh\'s timer does not sweep the new session\'s paths');
+  e.routeRefresh('10.0.0.1', IPV4_UNICAST, 'borr');
+  clock.advance(100_000); // 300 s after the first BoRR, 100 s after the second
+  t.equal(core.peerCounts('10.0.0.1', V4).received, 1, 'the old refresh\'s timer does not sweep the new one');
+  clock.advance(200_000);
+  t.equal(core.peerCounts('10.0.0.1', V4).received, 0, 'the new one\'s own bound does');
 });
 
 t.test('refreshAction: the decision table', async (t) => {
-  const ok: RefreshContext = { enhanced: true, endOfRibSent: true, peerGracefulRestart: true, endOfRibReceived: true };
+  const ok: RefreshContext = { enhanced: true, tableSent: 'complete', peerGracefulRestart: true, endOfRibReceived: true };
   const cases: [string, RouteRefreshSubtypeName, Partial<RefreshContext>, boolean, string][] = [
     ['request, enhanced', 'request', {}, false, 'resend'],
-    ['request before our End-of-RIB', 'request', { endOfRibSent: false }, false, 'ignore'],
+    ['request before any of our table was sent', 'request', { tableSent: 'none' }, false, 'ignore'],
+    ['request while our table is going out (answered after its End-of-RIB)', 'request', { tableSent: 'partial' }, false, 'resend'],
     ['BoRR', 'borr', {}, false, 'mark-stale'],
     ["BoRR before the peer's End-of-RIB, peer with GR", 'borr', { endOfRibReceived: false }, false, 'ignore'],
     ['BoRR before End-of-RIB, peer without GR', 'borr', { endOfRibReceived: false, peerGracefulRestart: false }, false, 'mark-stale'],

@@ -18,9 +18,12 @@
  *   never a backlog of intermediate states. Blocks are kept only while useful and within
  *   about twice the size of the table.
  * - Route refresh (RFC 2918; route-refresh.ts decides when): the member gets the whole
- *   table again, in its latest state, after what is already queued for it, then goes on
- *   from its cursor as before; with enhanced route refresh (RFC 7313 §4) that table comes
- *   between a BoRR and an EoRR. No End-of-RIB: that belongs to the start of a session.
+ *   table again, in its latest state, after what is already queued for it and after its
+ *   initial table's End-of-RIB (RFC 7313 §4: no BoRR before it). Plain, it then goes on
+ *   from its cursor as before (the withdrawals since are not in the table); enhanced
+ *   (RFC 7313 §4), the table comes between a BoRR and an EoRR, after which the peer drops
+ *   what the table did not hold, withdrawals included, so the member goes on from the
+ *   table's end. No End-of-RIB: that belongs to the start of a session.
  * - Split horizon: frames are packed per source peer, so a member leaves out the frames
  *   carrying its own paths. In a single-path group the member may hold an older best from
  *   another peer for such a prefix: it then gets a withdrawal instead (encoded lazily, for
@@ -124,9 +127,10 @@ export class UpdateGroup {
         m.pending = null;
       }
       if (bytes >= maxBytes) return bytes;
-      if (m.refresh !== null) {
-        // The whole table again (latest state), then on from the cursor as before: what
-        // changed since the cursor (withdrawals included) comes after it, so it still wins.
+      if (m.refresh !== null && m.endOfRibSent) {
+        // The whole table again (latest state). Plain: then on from the cursor as before —
+        // what changed since the cursor (withdrawals included) comes after it, so it still
+        // wins. Enhanced: the EoRR makes the peer drop what the table does not hold.
         const enhanced = m.refresh === 'enhanced';
         m.refresh = null;
         this.#seal();
@@ -136,6 +140,7 @@ export class UpdateGroup {
         if (base !== null) {
           this.#give(m, base.set, false);
           m.unknownUpTo = Math.max(m.unknownUpTo, base.to);
+          if (enhanced) m.cursor = base.to;
         }
         if (enhanced) this.#bracket(m);
         continue;

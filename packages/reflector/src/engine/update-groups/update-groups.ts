@@ -56,6 +56,9 @@ interface Membership {
   next: number;
 }
 
+/** A pull with nothing due (shared: nobody changes a pull's result). */
+const NOTHING: Pulled = Object.freeze({ frames: [] as Uint8Array[], messages: 0, bytes: 0 });
+
 /** Identity of a Loc-RIB path inside its prefix (ADD-PATH records). */
 function sourcePath(p: Path): string {
   return `${p.peer.id} ${p.pathId}`;
@@ -142,8 +145,8 @@ export class UpdateGroups {
    */
   pull(peer: PeerId, maxBytes: number): Pulled {
     const ms = this.#members.get(peer);
+    if (ms === undefined || ms.groups.length === 0) return NOTHING;
     const frames: Uint8Array[] = [];
-    if (ms === undefined || ms.groups.length === 0) return { frames, messages: 0, bytes: 0 };
     let bytes = 0;
     let messages = 0;
     const n = ms.groups.length;
@@ -154,7 +157,7 @@ export class UpdateGroups {
       messages += member.messagesOut - before;
     }
     ms.next = (ms.next + 1) % n;
-    return { frames, messages, bytes };
+    return frames.length === 0 ? NOTHING : { frames, messages, bytes };
   }
 
   /**
@@ -172,9 +175,9 @@ export class UpdateGroups {
 
   /**
    * ROUTE-REFRESH (RFC 2918): send `peer` its whole Adj-RIB-Out for `family` again, after
-   * what is already queued; `enhanced` (RFC 7313): between a BoRR and an EoRR. No
-   * End-of-RIB, which belongs to the start of the session. Returns false when the peer has
-   * no group of that family.
+   * what is already queued and after its initial table's End-of-RIB; `enhanced` (RFC 7313):
+   * between a BoRR and an EoRR. No End-of-RIB, which belongs to the start of the session.
+   * Returns false when the peer has no group of that family.
    */
   refresh(peer: PeerId, family: Family, enhanced: boolean): boolean {
     const g = this.#membership(peer, family);
@@ -184,9 +187,16 @@ export class UpdateGroups {
     return true;
   }
 
-  /** The initial table of `family` and its End-of-RIB (RFC 4724 §2) were handed to `peer`. */
-  endOfRibSent(peer: PeerId, family: Family): boolean {
-    return this.#membership(peer, family)?.member.endOfRibSent === true;
+  /** How much of its initial table of `family` `peer` was handed: none, part, or all with End-of-RIB (RFC 4724 §2). */
+  tableSent(peer: PeerId, family: Family): 'none' | 'partial' | 'complete' {
+    const m = this.#membership(peer, family)?.member;
+    if (m === undefined || (m.cursor === 0 && m.pending === null && !m.endOfRibSent)) return 'none';
+    return m.endOfRibSent ? 'complete' : 'partial';
+  }
+
+  /** Update groups there are. */
+  get groupCount(): number {
+    return this.#groups.size;
   }
 
   #membership(peer: PeerId, family: Family): { group: UpdateGroup; member: Member } | undefined {
