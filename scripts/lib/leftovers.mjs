@@ -8,7 +8,9 @@
 //     etcd, gobgpd, bgp-rr, bgp-speaker, ip monitor ...);
 //   - every process running this checkout's bgp-rr bin (packages/reflector/bin/bgp-rr.js);
 //   - with --all (CI: a fresh machine where nothing else runs them): every bird,
-//     bird6, etcd and gobgpd process;
+//     bird6, etcd and gobgpd process started after the run began (RUN_ID starts with
+//     its start time, epoch seconds: a distribution's own bird or etcd service, started
+//     when the package was installed, is not ours);
 //   - network namespaces named bgprr-<pid>-<starttime>-<k> (test/harness/netns.ts)
 //     whose owner, a test process, is gone.
 // Not ours, never touched: other checkouts' test runs on the same machine.
@@ -29,8 +31,10 @@ if (!runId || !outFile) {
 const all = flags.includes('--all');
 const root = resolve(new URL('../..', import.meta.url).pathname);
 const BIN = `${root}/packages/reflector/bin/bgp-rr.js`;
-const DAEMONS = new Set(['bird', 'bird6', 'etcd', 'gobgpd']);
+// BGP_RR_LEFTOVER_DAEMONS (comma-separated) replaces the names, for this script's own test.
+const DAEMONS = new Set((process.env.BGP_RR_LEFTOVER_DAEMONS ?? 'bird,bird6,etcd,gobgpd').split(','));
 const MARK = `BGP_RR_TEST_RUN=${runId}`;
+const RUN_START = Number(runId.split('-')[0]);
 
 const read = (path) => {
   try {
@@ -47,6 +51,17 @@ function stat(pid) {
   const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
   return { state: f[0], ppid: Number(f[1]), start: f[19] };
 }
+
+/** When `pid` started, epoch seconds (/proc/<pid>/stat field 22, clock ticks after boot). */
+const BOOT = Number(/^btime (\d+)$/m.exec(read('/proc/stat') ?? '')?.[1] ?? 0);
+const TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+const startedAt = (st) => BOOT + Number(st.start) / TICKS;
 
 /** This process and its ancestors (test.sh, npm ...): they carry the mark too. */
 function ancestors() {
@@ -71,7 +86,8 @@ function leftoverProcesses() {
     const marked = env.includes(MARK);
     // this checkout's bin, unless another test run (its own mark) owns it
     const ourBin = argv.includes(BIN) && !env.some((e) => e.startsWith('BGP_RR_TEST_RUN=') && e !== MARK);
-    if (marked || ourBin || (all && DAEMONS.has(comm))) found.push({ pid, comm: ourBin ? 'bgp-rr' : comm, cmd: argv.join(' ').slice(0, 200) });
+    const ours = all && DAEMONS.has(comm) && (!(RUN_START > 0) || startedAt(st) >= RUN_START - 1);
+    if (marked || ourBin || ours) found.push({ pid, comm: ourBin ? 'bgp-rr' : comm, cmd: argv.join(' ').slice(0, 200) });
   }
   return found;
 }

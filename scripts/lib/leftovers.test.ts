@@ -1,5 +1,5 @@
 import t from 'tap';
-import { readFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { run, spawnProc, tmpDir } from '../../test/harness/index.js';
 import { processStartTime } from '../../test/harness/liveness.js';
@@ -26,4 +26,23 @@ t.test('a process of the run left behind: named, one failed assertion, killed; t
   t.equal(second.code, 0, 'nothing left now');
   t.match(second.stdout, /^leftovers: none/);
   t.match(readFileSync(`${dir}/2.tap`, 'utf8'), /^ok 1 - no BIRD/m);
+});
+
+t.test('--all (CI): a BIRD, etcd or gobgpd started during the run is a leftover, a service started before it is not', async (t) => {
+  const dir = tmpDir(t, 'left-all-');
+  // A process with a daemon's name of its own (the real names would catch other runs' daemons on this machine).
+  const NAME = 'bgprrfakedaemon';
+  copyFileSync('/bin/sleep', `${dir}/${NAME}`);
+  chmodSync(`${dir}/${NAME}`, 0o755);
+  const env = { ...process.env, BGP_RR_LEFTOVER_DAEMONS: NAME };
+  const service = spawnProc(t, `${dir}/${NAME}`, ['302'], { name: 'service' });
+  await new Promise((resolve) => setTimeout(resolve, 1100));
+  const after = Math.floor(Date.now() / 1000) + 1; // the run "began" after the service started
+  const before = await run(process.execPath, [script, `${after}-${process.pid}`, `${dir}/1.tap`, '--all'], { env });
+  t.notMatch(before.stdout, new RegExp(`pid ${service.pid}\\)`), 'started before the run: the distribution\'s service, not ours');
+  t.ok(service.running, 'and left alone');
+  const during = await run(process.execPath, [script, `${after - 60}-${process.pid}`, `${dir}/2.tap`, '--all'], { env });
+  t.match(during.stdout, new RegExp(`process ${NAME} \\(pid ${service.pid}\\)`), 'started during the run: a leftover');
+  await service.exited;
+  t.equal(processStartTime(service.pid), undefined, 'killed');
 });
