@@ -8,8 +8,10 @@ import t from 'tap';
 import { CLUSTER_ID, Fabric } from './lib/fabric.js';
 import { waitForFullMesh } from './lib/converge.js';
 import { nodeAddresses, waitForSessions } from './lib/sessions.js';
+import { acquireHeavySlot } from '../harness/index.js';
 
 t.test('every node holds every other node\'s block via that node', async (t) => {
+  await acquireHeavySlot(t);
   const fabric = await Fabric.start(t, { nodes: ['bird1', 'bird2', 'bird1', 'bird2', 'bird1'] });
   await waitForSessions(fabric, nodeAddresses(fabric));
   await waitForFullMesh(fabric, 4);

@@ -9,8 +9,10 @@ import t from 'tap';
 import { Fabric } from './lib/fabric.js';
 import { waitForFullMesh } from './lib/converge.js';
 import { nodeAddresses, waitForSessions } from './lib/sessions.js';
+import { acquireHeavySlot } from '../harness/index.js';
 
 t.test('IPv6 blocks reflected between bird6 and BIRD 2 nodes', async (t) => {
+  await acquireHeavySlot(t);
   const fabric = await Fabric.start(t, { nodes: ['bird1', 'bird2', 'bird1', 'bird2'], ipv6: true });
   await waitForSessions(fabric, nodeAddresses(fabric));
   await waitForFullMesh(fabric, 6);

@@ -1,11 +1,15 @@
 /**
  * What every node's kernel must hold once reflection is complete: every other
  * node's block via that node's address (NEXT_HOP untouched by the reflector,
- * RFC 4456 §10 and reference §4 "an RR must leave NEXT_HOP unchanged").
+ * RFC 4456 §10 and reference §4 "an RR must leave NEXT_HOP unchanged"); and what
+ * BIRD must hold behind it: fresh paths from the replicas (waitForPaths,
+ * freshPathProblems), since a route in the kernel may rest on a path BIRD only kept,
+ * stale, for a session that went down (graceful restart, lib/bird-sessions.ts).
  */
 import { kernelRoutes, type Family } from '../../harness/calico-node.js';
 import { waitFor } from '../../harness/index.js';
 import type { Fabric, FabricNode } from './fabric.js';
+import { freshBgpRoutes } from './bird-sessions.js';
 import { RouteWatch, type Replacement, type RouteEvent } from './route-watch.js';
 
 /** prefix -> expected next hop, for node `at`, from the nodes in `from` (default: all started). */
@@ -95,9 +99,11 @@ export class MeshWatch {
 }
 
 /**
- * Waits until every node's BIRD holds `paths` BGP paths for every other node's block
- * (one per replica with ADD-PATH: proof that each replica's session is back and
- * has sent its table).
+ * Waits until every node's BIRD holds `paths` fresh BGP paths for every other node's
+ * block (one per replica with ADD-PATH: proof that each replica's session is back and
+ * has sent its table). Fresh: from a session Established with no graceful restart
+ * pending (bird-sessions.ts); a path BIRD kept stale from a session that went down,
+ * or that is back but has not sent its End-of-RIB yet, does not count.
  */
 export async function waitForPaths(fabric: Fabric, paths: number, family: Family = 4, timeoutMs = 60_000): Promise<void> {
   let last: string[] = [];
@@ -107,18 +113,51 @@ export async function waitForPaths(fabric: Fabric, paths: number, family: Family
         const nodes = [...fabric.nodes.values()];
         const lists = await Promise.all(
           nodes.map(async (n) => {
-            const have = await n.bird.bgpRoutes(family);
-            return [...expectedAt(fabric, n, family).keys()].filter((p) => (have.get(p)?.length ?? 0) !== paths).map((p) => `${n.spec.name}: ${p} has ${have.get(p)?.length ?? 0} paths`);
+            const have = await freshBgpRoutes(n, family);
+            return [...expectedAt(fabric, n, family).keys()].filter((p) => (have.get(p)?.length ?? 0) !== paths).map((p) => `${n.spec.name}: ${p} has ${have.get(p)?.length ?? 0} fresh paths`);
           }),
         );
         last = lists.flat();
         return last.length === 0;
       },
-      { what: `${paths} BGP paths per block at every node`, timeoutMs, intervalMs: 500 },
+      { what: `${paths} fresh BGP paths per block at every node`, timeoutMs, intervalMs: 500 },
     );
   } catch (err) {
     throw new Error(`${(err as Error).message}\nstill wrong: ${last.slice(0, 20).join('; ')}`);
   }
+}
+
+/**
+ * What is missing for "every node holds every other node's block through `via`":
+ * for each started node and each other node's block (`from`, default every started
+ * node), a fresh path (bird-sessions.ts: not a stale copy kept by graceful restart)
+ * from one of the replicas `via` (names, default all), with the originating node as
+ * NEXT_HOP. Presence in the kernel cannot show this: BIRD keeps a dead replica's
+ * paths, stale, and installs them like any other.
+ */
+export async function freshPathProblems(
+  fabric: Fabric,
+  opts: { via?: readonly string[]; family?: Family; from?: readonly FabricNode[] } = {},
+): Promise<string[]> {
+  const family = opts.family ?? 4;
+  const via = fabric.hosts.filter((h) => opts.via === undefined || opts.via.includes(h.replica.opts.name));
+  const viaAddresses = new Set(via.map((h) => (family === 4 ? h.ipv4 : h.ipv6)));
+  const viaNames = via.map((h) => h.replica.opts.name).join(',');
+  const nodes = [...fabric.nodes.values()];
+  const lists = await Promise.all(
+    nodes.map(async (n) => {
+      const [fresh, all] = await Promise.all([freshBgpRoutes(n, family), n.bird.bgpRoutes(family)]);
+      const problems: string[] = [];
+      for (const [prefix, nextHop] of expectedAt(fabric, n, family, opts.from)) {
+        const ok = (fresh.get(prefix) ?? []).some((p) => p.from !== undefined && viaAddresses.has(p.from) && p.nextHop === nextHop);
+        if (ok) continue;
+        const have = (all.get(prefix) ?? []).map((p) => `${p.from ?? p.protocol}${(fresh.get(prefix) ?? []).some((f) => f.protocol === p.protocol) ? '' : ' (not fresh)'} via ${p.nextHop ?? '?'}`);
+        problems.push(`${n.spec.name}: ${prefix} has no fresh path from ${viaNames} via ${nextHop} (paths: ${have.join(', ') || 'none'})`);
+      }
+      return problems;
+    }),
+  );
+  return lists.flat();
 }
 
 /** Text for a failed no-loss assertion. */
