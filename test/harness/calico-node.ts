@@ -4,7 +4,9 @@
  * bird.cfg.template / bird_ipam.cfg.template):
  *   - BIRD 1.6 ('bird1'): `bird` for IPv4 and, with IPv6 blocks, a second process
  *     `bird6`, as calico/node runs them; or BIRD 2 ('bird2'): one process, one session
- *     per family (confd's peer list, rendered for BIRD 2);
+ *     per family (confd's peer list, rendered for BIRD 2), or with `multiprotocol`
+ *     both channels on the IPv4 session;
+ *   - `router id` the node's IPv4 address unless `routerId` (CALICO_ROUTER_ID) says otherwise;
  *   - per reflector address: `local as 64512`, `neighbor <rr> as 64512`,
  *     `source address <node IP>`, `multihop`, `graceful restart`, `add paths on`,
  *     `gateway recursive`, no hold time (BIRD offers 240 s), connect delay 2 s,
@@ -17,7 +19,7 @@
  * Without a namespace (the demo on 127.x) set listenAddress so that many BIRD
  * processes can share the host, and leave kernel off.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { birdRoutesOfFamily, parseBirdRoutes, type BirdRoutes } from './bird-routes.js';
 import type { Teardown } from './cleanup.js';
@@ -33,6 +35,11 @@ export interface CalicoNodeOptions {
   flavor: BirdFlavor;
   /** The node's BGP address (Node spec.bgp.ipv4Address without the mask). */
   ipv4: string;
+  /**
+   * BIRD's `router id`, the BGP Identifier of its OPEN: calico/node sets the node's IPv4
+   * address unless CALICO_ROUTER_ID gives another (docs/calico-datastore.md §4). Default `ipv4`.
+   */
+  routerId?: string;
   ipv6?: string;
   blocks4: readonly string[];
   blocks6?: readonly string[];
@@ -56,6 +63,12 @@ export interface CalicoNodeOptions {
    * direct protocol ignores host-scope addresses). Never exported.
    */
   deviceRoutes?: readonly { prefix: string; iface: string }[];
+  /**
+   * BIRD 2 only: an IPv6 channel next to the IPv4 one on each IPv4 reflector session
+   * (multiprotocol BGP, RFC 4760) instead of one session per family; its next hop is
+   * `ipv6` when set.
+   */
+  multiprotocol?: boolean;
   echo?: boolean;
 }
 
@@ -114,6 +127,17 @@ export class CalicoNode {
   async gracefulRestart(): Promise<void> {
     await this.kill('SIGKILL');
     await this.start(true);
+  }
+
+  /**
+   * What confd does when calico/node's view changes: rewrites the daemon's config (here
+   * through `edit`) and runs `birdc configure`; resolves with birdc's answer.
+   */
+  async reconfigure(edit: (config: string) => string, family: Family = 4): Promise<RunResult> {
+    const dm = this.#daemons.find((x) => x.family === family || x.family === 'both');
+    if (dm === undefined) throw new Error(`${this.opts.name}: no BIRD for IPv${family}`);
+    writeFileSync(dm.conf, edit(readFileSync(dm.conf, 'utf8')));
+    return this.#birdc(dm, ['configure']);
   }
 
   /** Runs a birdc command on the daemon of family (bird1) or the single daemon (bird2). */
@@ -202,7 +226,7 @@ function renderBird1(o: CalicoNodeOptions, family: Family): string {
   const rrs = family === 4 ? o.reflectors4 : (o.reflectors6 ?? []);
   const lines = [
     `# ${o.name}: calico/node ${family === 4 ? 'bird' : 'bird6'} (confd), peers: external route reflectors`,
-    `router id ${o.ipv4};`,
+    `router id ${o.routerId ?? o.ipv4};`,
     ...(o.listenAddress ? [`listen bgp address ${local};`] : []),
     'protocol device { scan time 2; }',
     'protocol direct { interface -"cali*", -"kube-ipvs*", "*"; }',
@@ -245,8 +269,8 @@ function renderBird2(o: CalicoNodeOptions): string {
   const as = o.asNumber ?? 64512;
   const b4 = o.blocks4;
   const b6 = o.blocks6 ?? [];
-  const channel = (fam: 'ipv4' | 'ipv6'): string =>
-    `  ${fam} { import all; export filter calico_export_to_bgp_peers; add paths on; gateway recursive; };`;
+  const channel = (fam: 'ipv4' | 'ipv6', nextHop = ''): string =>
+    `  ${fam} { import all; export filter calico_export_to_bgp_peers; add paths on; gateway recursive;${nextHop} };`;
   const peer = (rr: string, local: string, fam: 'ipv4' | 'ipv6'): string[] => [
     `protocol bgp ${protoName(rr, port)} from bgp_template {`,
     '  multihop;',
@@ -254,13 +278,14 @@ function renderBird2(o: CalicoNodeOptions): string {
     `  local ${local} as ${as};`,
     `  neighbor ${rr}${port === 179 ? '' : ` port ${port}`} as ${as};`,
     channel(fam),
+    ...(o.multiprotocol && fam === 'ipv4' ? [channel('ipv6', o.ipv6 !== undefined ? ` next hop address ${o.ipv6};` : '')] : []),
     '}',
   ];
   const kernel = (fam: 'ipv4' | 'ipv6'): string[] =>
     o.kernel ? [`protocol kernel kernel_${fam} {`, `  ${fam} { import none; export where source = RTS_BGP; };`, '  persist; scan time 2; graceful restart; merge paths on;', '}'] : [];
   const lines = [
     `# ${o.name}: calico/node peers with external route reflectors, rendered for BIRD 2`,
-    `router id ${o.ipv4};`,
+    `router id ${o.routerId ?? o.ipv4};`,
     'protocol device { scan time 2; }',
     'protocol direct { ipv4; ipv6; interface -"cali*", -"kube-ipvs*", "*"; }',
     ...kernel('ipv4'),

@@ -62,12 +62,18 @@ export interface NodeOptions {
   name?: string;
   /** BIRD 1.6 as calico/node runs it (default), or BIRD 2. */
   flavor?: BirdFlavor;
+  /** BIRD's router id (default the node's address; calico/node's CALICO_ROUTER_ID). */
+  routerId?: string;
+  /** BIRD 2: IPv4 and IPv6 channels on the one session (calico-node.ts `multiprotocol`). */
+  multiprotocol?: boolean;
 }
 
 export interface SpeakerOptions {
   announce?: readonly string[];
   holdTime?: number;
   name?: string;
+  /** Pipe its stdin (proc.stdin) for command lines such as `refresh ipv4` (default: none). */
+  stdin?: boolean;
 }
 
 /** etcd, the datastore (pool 172.16.0.0/16 in /24 blocks, one BGPPeer for the replica, the nodes), no replica yet. */
@@ -148,6 +154,8 @@ export class ReflectorCluster {
       name,
       flavor: opts.flavor ?? 'bird1',
       ipv4: this.block.addr(i),
+      ...(opts.routerId !== undefined ? { routerId: opts.routerId } : {}),
+      ...(opts.multiprotocol !== undefined ? { multiprotocol: opts.multiprotocol } : {}),
       blocks4: opts.announce ?? [nodeBlock(i)],
       reflectors4: [this.rrAddress],
       dir: this.dir,
@@ -167,7 +175,7 @@ export class ReflectorCluster {
       '--hold-time', String(opts.holdTime ?? 240), '--add-path',
       ...(opts.announce ?? []).flatMap((p) => ['--announce', p]),
     ];
-    return spawnProc(this.t, process.execPath, args, { name: opts.name ?? `speaker-${i}` });
+    return spawnProc(this.t, process.execPath, args, { name: opts.name ?? `speaker-${i}`, ...(opts.stdin ? { stdin: 'pipe' as const } : {}) });
   }
 
   /** `bgp-rr ARGS... --control-socket <this replica's>`. */
