@@ -10,6 +10,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseBirdProtocols } from './bird-protocols.js';
 import { birdPathList, parseBirdRoutes, type BirdPath } from './bird-routes.js';
 import type { Teardown } from './cleanup.js';
 import type { Netns } from './netns.js';
@@ -144,7 +145,7 @@ export async function startBird(t: Teardown, config: BirdConfig, opts: { netns?:
   };
   const bgpState = async (name: string): Promise<string> => {
     const out = await cli(`show protocols all ${name}`);
-    return /BGP state:\s+(\S+)/.exec(out)?.[1] ?? 'unknown';
+    return parseBirdProtocols(out).get(name)?.bgpState ?? 'unknown';
   };
   const up = waitFor(async () => (await cli('show status')).includes('Daemon is up'), {
     what: `BIRD ${config.version} control socket ${ctl}`,

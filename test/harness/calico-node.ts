@@ -21,6 +21,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseBirdProtocols } from './bird-protocols.js';
 import { birdRoutesOfFamily, parseBirdRoutes, type BirdRoutes } from './bird-routes.js';
 import type { Teardown } from './cleanup.js';
 import type { Netns } from './netns.js';
@@ -152,9 +153,9 @@ export class CalicoNode {
     const out = new Map<string, string>();
     for (const dm of this.#daemons) {
       const res = await this.#birdc(dm, ['show', 'protocols']);
-      for (const line of res.stdout.split('\n')) {
-        const f = line.trim().split(/\s+/);
-        if (f[1] === 'BGP') out.set(f[0] ?? '', f.slice(5).join(' ') || (f[3] ?? ''));
+      for (const p of parseBirdProtocols(res.stdout).values()) {
+        // The info column ("Established", "Active Socket: ..."), else the state ("down").
+        if (p.proto === 'BGP') out.set(p.name, p.info.replace(/\s+/g, ' ') || p.state);
       }
     }
     return out;

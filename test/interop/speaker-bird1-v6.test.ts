@@ -6,6 +6,7 @@
 import t from 'tap';
 import { createNetns, waitFor } from '../harness/index.js';
 import { startBird } from '../harness/bird.js';
+import { parseBirdProtocols } from '../harness/bird-protocols.js';
 import { events, spawnSpeakerCli, waitEvent } from './speaker-cli.js';
 
 const AS = 64512;
@@ -37,7 +38,8 @@ t.test('bird6 dials the bgp-speaker tool: IPv6 routes both ways, withdrawal, rou
   await waitEvent(cli, (e) => e.event === 'withdraw' && e.prefix === 'fd00:9::/48');
   t.pass('withdrawal of fd00:9::/48 printed');
 
-  const importUpdates = async (): Promise<number> => Number(/Import updates:\s+(\d+)/.exec(await bird.cli('show protocols all p_rr'))?.[1] ?? -1);
+  // BIRD 1.6: the statistics of its one table belong to the protocol (channel "").
+  const importUpdates = async (): Promise<number> => parseBirdProtocols(await bird.cli('show protocols all p_rr')).get('p_rr')?.channels.get('')?.importUpdates.received ?? -1;
   const before = await importUpdates();
   await bird.cli('reload in p_rr');
   await waitFor(async () => (await importUpdates()) > before, { what: 'bird6 receives our routes again after its ROUTE-REFRESH' });

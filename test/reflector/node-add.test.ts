@@ -24,7 +24,7 @@ t.test('a node added in etcd gets sessions and routes with no restart', async (t
   const added = await fabric.addNode(4);
   await waitForSessions(fabric, nodeAddresses(fabric));
   await waitForFullMesh(fabric);
-  // Every block from all three replicas, on fresh paths only (bird-sessions.ts).
+  // Every block from all three replicas, on fresh paths only (lib/converge.ts freshBgpRoutes).
   await waitForPaths(fabric, 3);
   t.pass(`${added.spec.name}'s block is at every node and every block is at ${added.spec.name}, from all three replicas`);
   t.same(fabric.replicas.map((r) => r.proc!.pid), pids, 'no replica restarted');

@@ -10,7 +10,7 @@
  * alone would look complete even if the surviving replicas reflected nothing. So the
  * test asserts that every node holds every other node's block through a fresh path
  * of rr-2 or rr-3 (a session Established with no restart pending,
- * lib/bird-sessions.ts), and that those sessions never moved (the same
+ * harness/bird-protocols.ts), and that those sessions never moved (the same
  * established-since at both ends). When the replica is back, its sessions return and
  * every node again holds each block from all three replicas on fresh paths, still
  * without any loss.
@@ -18,8 +18,7 @@
 import t from 'tap';
 import { Fabric } from './lib/fabric.js';
 import { MeshWatch, describeLosses, freshPathProblems, meshProblems, waitForFullMesh, waitForPaths } from './lib/converge.js';
-import { birdSessions } from './lib/bird-sessions.js';
-import { bouncedSessions, countEnds, nodeAddresses, sessionEnds, waitForSessions, type SessionEnd } from './lib/sessions.js';
+import { birdSessions, bouncedSessions, countEnds, nodeAddresses, sessionEnds, waitForSessions, type SessionEnd } from './lib/sessions.js';
 import { acquireHeavySlot, waitFor } from '../harness/index.js';
 
 t.test('one replica SIGKILLed, then restarted: no node loses any route', async (t) => {

@@ -4,7 +4,7 @@
  * restart helpers keep its routes) and started again; the next one goes only when
  * every node again holds each block from all three on fresh paths (the restarted
  * replica's session Established and its End-of-RIB in: until then the node's paths
- * from it are the stale ones it kept, lib/bird-sessions.ts). No node may lose any
+ * from it are the stale ones it kept, harness/bird-protocols.ts). No node may lose any
  * route at any moment (`ip monitor route` in every node namespace), the other
  * replicas' sessions never move (the same established-since at both ends), and each
  * restarted replica holds its table back until every node's End-of-RIB is in (RFC

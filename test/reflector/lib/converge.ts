@@ -4,12 +4,15 @@
  * RFC 4456 §10 and reference §4 "an RR must leave NEXT_HOP unchanged"); and what
  * BIRD must hold behind it: fresh paths from the replicas (waitForPaths,
  * freshPathProblems), since a route in the kernel may rest on a path BIRD only kept,
- * stale, for a session that went down (graceful restart, lib/bird-sessions.ts).
+ * stale, for a session that went down (graceful restart: isFresh in
+ * harness/bird-protocols.ts).
  */
 import { kernelRoutes, type Family } from '../../harness/calico-node.js';
+import { isFresh, sameSince } from '../../harness/bird-protocols.js';
+import type { BirdRoutes } from '../../harness/bird-routes.js';
 import { waitFor } from '../../harness/index.js';
 import type { Fabric, FabricNode } from './fabric.js';
-import { freshBgpRoutes } from './bird-sessions.js';
+import { birdSessionsOf } from './sessions.js';
 import { RouteWatch, type Replacement, type RouteEvent } from './route-watch.js';
 
 /** prefix -> expected next hop, for node `at`, from the nodes in `from` (default: all started). */
@@ -102,7 +105,7 @@ export class MeshWatch {
  * Waits until every node's BIRD holds `paths` fresh BGP paths for every other node's
  * block (one per replica with ADD-PATH: proof that each replica's session is back and
  * has sent its table). Fresh: from a session Established with no graceful restart
- * pending (bird-sessions.ts); a path BIRD kept stale from a session that went down,
+ * pending (isFresh, harness/bird-protocols.ts); a path BIRD kept stale from a session that went down,
  * or that is back but has not sent its End-of-RIB yet, does not count.
  */
 export async function waitForPaths(fabric: Fabric, paths: number, family: Family = 4, timeoutMs = 60_000): Promise<void> {
@@ -130,7 +133,7 @@ export async function waitForPaths(fabric: Fabric, paths: number, family: Family
 /**
  * What is missing for "every node holds every other node's block through `via`":
  * for each started node and each other node's block (`from`, default every started
- * node), a fresh path (bird-sessions.ts: not a stale copy kept by graceful restart)
+ * node), a fresh path (freshBgpRoutes: not a stale copy kept by graceful restart)
  * from one of the replicas `via` (names, default all), with the originating node as
  * NEXT_HOP. Presence in the kernel cannot show this: BIRD keeps a dead replica's
  * paths, stale, and installs them like any other.
@@ -158,6 +161,26 @@ export async function freshPathProblems(
     }),
   );
   return lists.flat();
+}
+
+/**
+ * node's BGP paths of `family`, only those of sessions that are fresh (isFresh) in two
+ * readings taken before and after the route listing, with the same since: a path of
+ * a session that went down, or bounced, while it was read does not count.
+ */
+export async function freshBgpRoutes(node: FabricNode, family: Family): Promise<BirdRoutes> {
+  const before = await birdSessionsOf(node, family);
+  const routes = await node.bird.bgpRoutes(family);
+  const after = await birdSessionsOf(node, family);
+  const fresh = new Set(
+    before.filter((b) => isFresh(b) && after.some((a) => a.name === b.name && isFresh(a) && sameSince(a.since, b.since))).map((b) => b.name),
+  );
+  const out: BirdRoutes = new Map();
+  for (const [prefix, paths] of routes) {
+    const kept = paths.filter((p) => fresh.has(p.protocol));
+    if (kept.length > 0) out.set(prefix, kept);
+  }
+  return out;
 }
 
 /** Text for a failed no-loss assertion. */

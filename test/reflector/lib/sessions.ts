@@ -1,12 +1,32 @@
 /**
- * Sessions as the replicas report them (`bgp-rr peers --json`): waiting for them; and
- * both ends of every session (the replica's row, the node's BIRD protocol) with the
- * time each came up, to prove a session did not bounce.
+ * Sessions as the replicas report them (`bgp-rr peers --json`) and as the nodes' BIRD
+ * reports them (`birdc show protocols all`, parsed by harness/bird-protocols.ts):
+ * waiting for them; and both ends of every session (the replica's row, the node's BIRD
+ * protocol) with the time each came up, to prove a session did not bounce.
  */
+import type { Family } from '../../harness/calico-node.js';
+import { parseBirdProtocols, sameSince, type BirdProtocol } from '../../harness/bird-protocols.js';
 import { waitFor } from '../../harness/index.js';
-import { birdSessions, sameSince } from './bird-sessions.js';
-import type { Fabric } from './fabric.js';
+import type { Fabric, FabricNode } from './fabric.js';
 import type { PeerRow, Replica } from './replica.js';
+
+/** The families whose BIRD daemon is queried separately (BIRD 1.6: bird and bird6; BIRD 2: one). */
+function daemonFamilies(node: FabricNode, ipv6: boolean): Family[] {
+  return node.flavor === 'bird1' && ipv6 ? [4, 6] : [4];
+}
+
+/** The BGP sessions (BGP protocols) of the BIRD daemon serving `family` on node. */
+export async function birdSessionsOf(node: FabricNode, family: Family): Promise<BirdProtocol[]> {
+  const res = await node.bird.birdc(['show', 'protocols', 'all'], family);
+  if (res.code !== 0) throw new Error(`${node.spec.name}: birdc show protocols all failed: ${res.stderr || res.stdout}`);
+  return [...parseBirdProtocols(res.stdout).values()].filter((p) => p.proto === 'BGP');
+}
+
+/** Every BGP session of node (both daemons of a BIRD 1.6 node with IPv6). */
+export async function birdSessions(node: FabricNode, ipv6: boolean): Promise<BirdProtocol[]> {
+  const lists = await Promise.all(daemonFamilies(node, ipv6).map((f) => birdSessionsOf(node, f)));
+  return lists.flat();
+}
 
 export const str = (row: PeerRow, field: string): string => String(row[field] ?? '');
 
@@ -53,7 +73,7 @@ export interface SessionEnd {
   readonly node: string;
   /** "Established", or the state while not (bgp-rr's state; BIRD's info column). */
   readonly state: string;
-  /** bgp-rr: RFC 3339 to the millisecond; BIRD: its since column (see bird-sessions.ts). */
+  /** bgp-rr: RFC 3339 to the millisecond; BIRD: its since column (see sameSince in harness/bird-protocols.ts). */
   readonly since: string;
 }
 
@@ -85,8 +105,8 @@ export async function sessionEnds(fabric: Fabric): Promise<Map<string, SessionEn
   const nodes = await Promise.all([...fabric.nodes.values()].map(async (n) => ({ n, sessions: await birdSessions(n, fabric.opts.ipv6 ?? false) })));
   for (const { n, sessions } of nodes) {
     for (const s of sessions) {
-      const address = s.neighbor ?? s.protocol;
-      add({ key: `${n.spec.name} ${address}`, side: 'node', replica: replicaOf.get(address) ?? address, node: n.spec.name, state: s.established ? 'Established' : `${s.state}/${s.info}`, since: s.since });
+      const address = s.neighbor ?? s.name;
+      add({ key: `${n.spec.name} ${address}`, side: 'node', replica: replicaOf.get(address) ?? address, node: n.spec.name, state: s.established ? 'Established' : `${s.state}/${s.info.split(/\s+/)[0]}`, since: s.since });
     }
   }
   return out;
