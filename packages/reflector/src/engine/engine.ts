@@ -52,7 +52,7 @@ import {
   type RouteRefreshSubtypeName,
 } from '@bgp-rr/bgp-speaker';
 import { ChangeFeed, type RouteListener } from './feed.js';
-import { deferralComplete, GracefulRestartHelper, SelectionDeferral, type DeferralView } from './graceful-restart.js';
+import { GracefulRestartHelper, SelectionDeferral, type DeferralView } from './graceful-restart.js';
 import type { ImportPolicy } from './import-policy.js';
 import { PrefixLimits, type PrefixLimitSettings } from './prefix-limit.js';
 import { reflectionLoop, type ReflectorIdentity } from './reflection.js';
@@ -100,6 +100,13 @@ const UNICAST_V4 = familyKey(1, 1);
 /** What a pull gives when nothing is due (shared: nobody changes a pull's result). */
 const NOTHING: Pulled = Object.freeze({ frames: [] as Uint8Array[], messages: 0, bytes: 0 });
 
+/** A configured peer as the selection deferral sees it (RFC 4724 §4.1). */
+function deferralView(p: PeerState): DeferralView {
+  const gr = p.negotiated?.gracefulRestart === true ? p.negotiated.peerGracefulRestart : null;
+  const waitFor = gr === null || gr.restarting ? [] : (p.negotiated?.families.map((f) => familyKey(f.afi, f.safi)) ?? []);
+  return { established: p.negotiated !== null, families: waitFor, eorReceived: p.eorReceived };
+}
+
 function familyOf(fk: number): Family {
   return { afi: (fk >>> 8) as Family['afi'], safi: fk & 0xff };
 }
@@ -115,8 +122,6 @@ export class RouteEngine implements FrameSource {
   readonly #refresh: RefreshReceiver;
   readonly #feed: ChangeFeed;
   readonly #peers = new Map<string, PeerState>();
-  /** Peers the selection deferral may still wait for (see #checkDeferral). */
-  readonly #deferralWaiting = new Set<string>();
   #policy: ImportPolicy;
   #depth = 0;
   #emitting = 0;
@@ -132,7 +137,6 @@ export class RouteEngine implements FrameSource {
     this.#deferral = new SelectionDeferral(o.clock, o.selectionDeferralMs);
     this.#deferral.onRelease(() =>
       this.#run(() => {
-        this.#deferralWaiting.clear();
         this.#emit({ type: 'tablesReleased', reason: this.#deferral.reason });
         this.#work = true;
       }),
@@ -312,7 +316,7 @@ export class RouteEngine implements FrameSource {
     // deferral must not see it missing and release.
     if (p !== undefined) this.#remove(p);
     this.#peers.set(s.address, { address: s.address, node: s.node, isClient: s.isClient, localAs: s.localAs, info: null, adj: null, negotiated: null, eorReceived: new Set(), groupKeys: [], updatesIn: 0, withdrawalsIn: 0, ceasing: false });
-    this.#waitForPeer(s.address);
+    this.#deferral.waitFor(s.address);
     this.#checkDeferral();
   }
 
@@ -338,7 +342,7 @@ export class RouteEngine implements FrameSource {
     this.#emit({ type: 'peerUp', peer: address, node: p.node, negotiated: n });
     this.#helper.sessionEstablished(address, n.peerGracefulRestart);
     p.groupKeys = this.#groups.addMember(p.info, n.families, n.codec);
-    this.#waitForPeer(address);
+    this.#deferral.waitFor(address);
     this.#checkDeferral();
     this.#work = true;
   }
@@ -353,7 +357,7 @@ export class RouteEngine implements FrameSource {
     p.negotiated = null;
     p.eorReceived.clear();
     p.ceasing = false;
-    this.#waitForPeer(address);
+    this.#deferral.waitFor(address);
     let stale = 0;
     for (const fk of p.adj?.families() ?? []) {
       if (!retained.includes(fk)) {
@@ -582,43 +586,26 @@ export class RouteEngine implements FrameSource {
     return moved;
   }
 
-  // ─── RFC 4724 §4.1 selection deferral ───────────────────────────────────────────────
+  // ─── RFC 4724 §4.1 selection deferral (graceful-restart.ts) ─────────────────────────
 
   /**
    * RFC 4724 §4.1: defer "until it receives the End-of-RIB marker from all its peers
    * (excluding the ones that do not have the Graceful Restart Capability or the ones that
    * are restarting)": an Established peer without GR, or with the R-bit set (it waits for
    * our End-of-RIB first), counts as complete.
-   *
-   * Amortised O(1) per event: `#deferralWaiting` holds the peers that may still be
-   * incomplete, oldest first; one found complete leaves it, the scan stops at the first
-   * still incomplete, and a peer that becomes incomplete again (configured, session up or
-   * down) is put back. Only when it is empty are all peers looked at, once. (A view of
-   * every peer per event was O(N²) in a reconnect storm: most of the CPU at N = 2000, and
-   * a lazy scan from the first peer still 4 s at N = 5000.)
    */
   #checkDeferral(): void {
-    if (this.#deferral.released) return;
-    for (const address of this.#deferralWaiting) {
-      const p = this.#peers.get(address);
-      if (p !== undefined && !deferralComplete(this.#deferralView(p))) return;
-      this.#deferralWaiting.delete(address);
-    }
-    this.#deferral.check(this.#deferralViews());
-  }
-
-  #waitForPeer(address: string): void {
-    if (!this.#deferral.released) this.#deferralWaiting.add(address);
+    this.#deferral.check(
+      (address) => {
+        const p = this.#peers.get(address);
+        return p === undefined ? undefined : deferralView(p);
+      },
+      () => this.#deferralViews(),
+    );
   }
 
   *#deferralViews(): Generator<DeferralView> {
-    for (const p of this.#peers.values()) yield this.#deferralView(p);
-  }
-
-  #deferralView(p: PeerState): DeferralView {
-    const gr = p.negotiated?.gracefulRestart === true ? p.negotiated.peerGracefulRestart : null;
-    const waitFor = gr === null || gr.restarting ? [] : (p.negotiated?.families.map((f) => familyKey(f.afi, f.safi)) ?? []);
-    return { established: p.negotiated !== null, families: waitFor, eorReceived: p.eorReceived };
+    for (const p of this.#peers.values()) yield deferralView(p);
   }
 
   // ─── plumbing ───────────────────────────────────────────────────────────────────────

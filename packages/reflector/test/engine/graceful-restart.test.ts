@@ -85,17 +85,24 @@ t.test('RFC 4724 §4.1 selection deferral', async (t) => {
   let released = 0;
   d.onRelease(() => released++);
   const peer = (established: boolean, families: number[], eor: number[]) => ({ established, families, eorReceived: new Set(eor) });
-  d.check([peer(true, [V4], [V4])]);
+  /** Peers by name; every one waited for, as the engine does when they are configured. */
+  const check = (peers: Record<string, ReturnType<typeof peer>>): void => {
+    for (const name of Object.keys(peers)) d.waitFor(name);
+    d.check((name) => peers[name], () => Object.values(peers));
+  };
+  check({ a: peer(true, [V4], [V4]) });
   t.equal(released, 0, 'not started: nothing released before the first configuration');
   d.start();
-  d.check([]);
+  check({});
   t.equal(released, 0, 'no configured peer: wait for the timer');
-  d.check([peer(true, [V4, V6], [V4]), peer(true, [V4], [V4])]);
+  check({ a: peer(true, [V4, V6], [V4]), b: peer(true, [V4], [V4]) });
   t.equal(released, 0, 'one family still without End-of-RIB');
-  d.check([peer(true, [V4, V6], [V4, V6]), peer(false, [], [])]);
+  check({ a: peer(true, [V4, V6], [V4, V6]), b: peer(false, [], []) });
   t.equal(released, 0, 'one peer not established');
-  d.check([peer(true, [V4, V6], [V4, V6]), peer(true, [V4], [V4])]);
-  t.equal(released, 1, 'released');
+  const gone: Record<string, ReturnType<typeof peer>> = { a: peer(true, [V4, V6], [V4, V6]) };
+  d.waitFor('removed');
+  d.check((name) => gone[name], () => Object.values(gone));
+  t.equal(released, 1, 'released: every configured peer complete (one waited for is no longer configured)');
   t.match(d.reason, /End-of-RIB/);
   clock.advance(20_000);
   t.equal(released, 1, 'once');
