@@ -8,7 +8,7 @@
  *     an internal session → 2/3 (RFC 4271 §6.2, RFC 6286 §2.2);
  *   - a peer that sends its OPEN and then nothing → dropped at the HoldTimer (4/0);
  *   - a peer announcing more than --max-prefixes → Cease 6/1 (RFC 4486), session down
- *     and kept down (backoff), counted in bgp_rr_max_prefix_ceases_total;
+ *     and kept down (backoff), counted in bgp_rr_prefix_limit_exceeded_total{action="cease"};
  * and, on a Speaker with a manual clock, a connection that never sends its OPEN is
  * dropped when the OpenSent HoldTimer (the "large value", 4 min, RFC 4271 §8.2.2) expires.
  */
@@ -103,8 +103,9 @@ t.test('unknown addresses, wrong AS, bad router id, silent peer, too many prefix
   const cease = await n5.waitForLine((l) => /"event":"notification".*"direction":"received"/.test(l), { timeoutMs: 60_000 });
   const n = JSON.parse(cease) as { code: number; subcode: number; message: string };
   t.same([n.code, n.subcode], [6, 1], `n5 receives Cease 6/1 Maximum Number of Prefixes Reached (${n.message})`);
-  await waitFor(async () => (await metric(metrics, 'bgp_rr_max_prefix_ceases_total{family="ipv4-unicast"}')) === 1, { what: 'bgp_rr_max_prefix_ceases_total 1', timeoutMs: 10_000 });
-  t.pass('counted in bgp_rr_max_prefix_ceases_total{family="ipv4-unicast"}');
+  const ceases = 'bgp_rr_prefix_limit_exceeded_total{family="ipv4-unicast",action="cease"}';
+  await waitFor(async () => (await metric(metrics, ceases)) === 1, { what: `${ceases} 1`, timeoutMs: 10_000 });
+  t.pass(`counted in ${ceases}`);
   const row5 = (await c.peers()).find((p) => p.node === 'n5');
   t.not(row5?.state, 'Established', `n5 is kept down for the backoff (${row5?.state}, last error: ${row5?.lastError})`);
   t.match(rr.output, /prefix limit exceeded: session closed with Cease 6\/1/, 'the replica logs why, with the limit and the backoff');
