@@ -70,7 +70,7 @@ export const OPTIONS = [
     default: 'enforce',
     help: 'import policy from Calico IPAM',
   },
-  { key: 'maxPrefixes', flag: '--max-prefixes', arg: 'COUNT', env: 'BGP_RR_MAX_PREFIXES', type: 'int', min: 0, zero: 'no limit', default: '1000', help: 'per peer and address family, paths held in the Adj-RIB-In (accepted or rejected)' },
+  { key: 'maxPrefixes', flag: '--max-prefixes', arg: 'COUNT', env: 'BGP_RR_MAX_PREFIXES', type: 'int', min: 0, zero: 'no limit', default: '1000', help: 'per peer and address family, paths held in the Adj-RIB-In, accepted or rejected (stale ones, waiting for a graceful restart or a route refresh to end, excepted)' },
   {
     key: 'maxPrefixesAction',
     flag: '--max-prefixes-action',
@@ -80,7 +80,7 @@ export const OPTIONS = [
     // BIRD's `import limit N action ...` words.
     choices: {
       cease: 'close the session with Cease 6/1 (RFC 4486, with AFI/SAFI/limit data) and let it back after a backoff (60 s doubling to 300 s)',
-      block: 'keep the session, drop the paths past the limit (logged once, counted)',
+      block: 'keep the session, drop the paths past the limit (logged once, counted); once back under it, ask the peer for them again (route refresh)',
       warn: 'accept all, log once when the limit is crossed',
     },
     default: 'cease',

@@ -27,8 +27,8 @@ t.test('run --help: types, ranges, choices and defaults from the options table',
   const help = io.out.replace(/\s+/g, ' ');
   for (const s of [
     '--hold-time <SECONDS> hold time offered to peers; the smaller offer wins (RFC 4271 §4.2), so a short one notices dead nodes fast; 0 = no KEEPALIVEs, the session never times out (env BGP_RR_HOLD_TIME; 0 or 3..65535; default 30)',
-    '--max-prefixes <COUNT> per peer and address family, paths held in the Adj-RIB-In (accepted or rejected); 0 = no limit (env BGP_RR_MAX_PREFIXES; 0 or more; default 1000)',
-    '--max-prefixes-action <ACTION> what happens when a peer goes past --max-prefixes: cease = close the session with Cease 6/1 (RFC 4486, with AFI/SAFI/limit data) and let it back after a backoff (60 s doubling to 300 s); block = keep the session, drop the paths past the limit (logged once, counted); warn = accept all, log once when the limit is crossed (env BGP_RR_MAX_PREFIXES_ACTION; cease|block|warn; default cease)',
+    '--max-prefixes <COUNT> per peer and address family, paths held in the Adj-RIB-In, accepted or rejected (stale ones, waiting for a graceful restart or a route refresh to end, excepted); 0 = no limit (env BGP_RR_MAX_PREFIXES; 0 or more; default 1000)',
+    '--max-prefixes-action <ACTION> what happens when a peer goes past --max-prefixes: cease = close the session with Cease 6/1 (RFC 4486, with AFI/SAFI/limit data) and let it back after a backoff (60 s doubling to 300 s); block = keep the session, drop the paths past the limit (logged once, counted); once back under it, ask the peer for them again (route refresh); warn = accept all, log once when the limit is crossed (env BGP_RR_MAX_PREFIXES_ACTION; cease|block|warn; default cease)',
     '--selection-deferral <SECONDS>',
     '(env BGP_RR_SELECTION_DEFERRAL; 0..3600; default 15)',
     '(env BGP_RR_LOG_LEVEL; fatal|error|warn|info|debug|trace|silent; default info)',
