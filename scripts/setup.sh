@@ -11,7 +11,7 @@
 #      libraries it needs, checked by running `bird --version`;
 #   3. node_modules: `npm ci` when missing or older than package-lock.json.
 #
-# Environment: BGP_RR_SKIP_NPM=1 skips step 3 (.ci/run uses it to install first).
+# Environment: BGP_RR_SKIP_NPM=1 skips step 3.
 set -euo pipefail
 # shellcheck source=lib/common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"

@@ -46,4 +46,5 @@ t.test('several files are counted together; each file without a test point is on
   t.same(res([fixture('pass.tap'), `${dir}/leftovers-ok.tap`]), { code: 0, last: '4 passed, 0 failed' });
   t.same(res([fixture('pass.tap'), `${dir}/leftovers-bad.tap`]), { code: 1, last: '3 passed, 1 failed' });
   t.same(res([`${dir}/empty.tap`, `${dir}/leftovers-ok.tap`]), { code: 1, last: '1 passed, 1 failed' }, 'tap ran nothing: still a failure');
+  t.same(res([fixture('pass.tap'), `${dir}/never-written.tap`]), { code: 1, last: '3 passed, 1 failed' }, 'a file a dead step never wrote: one failure, and the count line still comes');
 });

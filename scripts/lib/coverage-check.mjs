@@ -13,6 +13,7 @@
 // Prints the figures; exits 1 below the threshold.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const [summaryPath, minArg] = process.argv.slice(2);
 const min = Number(minArg);
@@ -21,7 +22,7 @@ if (!summaryPath || !Number.isFinite(min)) {
   process.exit(2);
 }
 // The repository whose packages/*/src are measured (overridable for tests).
-const root = resolve(process.env.BGP_RR_ROOT ?? new URL('../..', import.meta.url).pathname);
+const root = resolve(process.env.BGP_RR_ROOT ?? fileURLToPath(new URL('../..', import.meta.url)));
 const summary = JSON.parse(readFileSync(summaryPath, 'utf8'));
 
 /** Every .ts file under packages/<pkg>/src. */

@@ -6,14 +6,14 @@
 //   - every process whose environment carries BGP_RR_TEST_RUN=<this run's id>
 //     (scripts/test.sh exports it; every daemon a test starts inherits it: BIRD,
 //     etcd, gobgpd, bgp-rr, bgp-speaker, ip monitor ...);
-//   - every process running this checkout's bgp-rr bin (packages/reflector/bin/bgp-rr.js);
 //   - with --all (CI: a fresh machine where nothing else runs them): every bird,
 //     bird6, etcd and gobgpd process started after the run began (RUN_ID starts with
 //     its start time, epoch seconds: a distribution's own bird or etcd service, started
 //     when the package was installed, is not ours);
 //   - network namespaces named bgprr-<pid>-<starttime>-<k> (test/harness/netns.ts)
 //     whose owner, a test process, is gone.
-// Not ours, never touched: other checkouts' test runs on the same machine.
+// Not ours, never touched: other checkouts' test runs on the same machine, and a bgp-rr
+// or demo someone runs by hand from this checkout (it carries no mark).
 //
 // usage: node scripts/lib/leftovers.mjs RUN_ID OUT.tap [--all]
 // Writes a one-assertion TAP file (ok, or not ok naming the leftovers) that
@@ -22,6 +22,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const [runId, outFile, ...flags] = process.argv.slice(2);
 if (!runId || !outFile) {
@@ -29,7 +30,7 @@ if (!runId || !outFile) {
   process.exit(2);
 }
 const all = flags.includes('--all');
-const root = resolve(new URL('../..', import.meta.url).pathname);
+const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const BIN = `${root}/packages/reflector/bin/bgp-rr.js`;
 // BGP_RR_LEFTOVER_DAEMONS (comma-separated) replaces the names, for this script's own test.
 const DAEMONS = new Set((process.env.BGP_RR_LEFTOVER_DAEMONS ?? 'bird,bird6,etcd,gobgpd').split(','));
@@ -84,10 +85,8 @@ function leftoverProcesses() {
     const comm = (read(`/proc/${pid}/comm`) ?? '').trim();
     const env = (read(`/proc/${pid}/environ`) ?? '').split('\0');
     const marked = env.includes(MARK);
-    // this checkout's bin, unless another test run (its own mark) owns it
-    const ourBin = argv.includes(BIN) && !env.some((e) => e.startsWith('BGP_RR_TEST_RUN=') && e !== MARK);
     const ours = all && DAEMONS.has(comm) && (!(RUN_START > 0) || startedAt(st) >= RUN_START - 1);
-    if (marked || ourBin || ours) found.push({ pid, comm: ourBin ? 'bgp-rr' : comm, cmd: argv.join(' ').slice(0, 200) });
+    if (marked || ours) found.push({ pid, comm: argv.includes(BIN) ? 'bgp-rr' : comm, cmd: argv.join(' ').slice(0, 200) });
   }
   return found;
 }

@@ -199,7 +199,9 @@ export const isFresh = (p: BirdProtocol): boolean => p.established && !p.grActiv
 /**
  * Whether two readings of a since column are the same instant (see the header):
  * BIRD 2's "HH:MM:SS.mmm" within 50 ms, BIRD 1.6's "HH:MM:SS" within a second,
- * anything else (bgp-rr's RFC 3339 times) only if equal.
+ * anything else (bgp-rr's RFC 3339 times) only if equal. With BIRD 1.6's second the
+ * slack can hide a bounce under two seconds: never rely on BIRD 1.6's since alone to
+ * say a session stayed up — the replica's own since, compared exactly, is the proof.
  */
 export function sameSince(a: string, b: string): boolean {
   if (a === b) return true;

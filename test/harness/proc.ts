@@ -115,6 +115,15 @@ export function spawnProc(t: Teardown, cmd: string, args: readonly string[] = []
   return proc;
 }
 
+/**
+ * scripts/test.sh marks every process of a run (BGP_RR_TEST_RUN, for its leftovers check):
+ * a process given an environment of its own keeps the mark too, unless it sets one.
+ */
+function withRunMark(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const mark = process.env.BGP_RR_TEST_RUN;
+  return mark === undefined || env.BGP_RR_TEST_RUN !== undefined ? env : { ...env, BGP_RR_TEST_RUN: mark };
+}
+
 /** Same as spawnProc without a test (kill() it yourself; the exit handler also does). */
 export function startProc(cmd: string, args: readonly string[] = [], opts: SpawnOptions = {}): Proc {
   if (!swept) {
@@ -124,7 +133,7 @@ export function startProc(cmd: string, args: readonly string[] = [], opts: Spawn
   const name = opts.name ?? `${cmd.split('/').pop() ?? cmd}#${++seq}`;
   const [file, argv] =
     opts.netns === undefined ? [cmd, [...args]] : [requireTool('ip'), ['netns', 'exec', opts.netns, cmd, ...args]];
-  const env = opts.env ?? { ...process.env, ...opts.extraEnv };
+  const env = withRunMark(opts.env ?? { ...process.env, ...opts.extraEnv });
   const child = spawn(file, argv, {
     cwd: opts.cwd,
     env,

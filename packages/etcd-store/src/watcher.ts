@@ -19,9 +19,12 @@
  *   (Maintenance.Status leader 0) or does not answer makes the state 'disconnected'
  *   ("no leader (quorum lost)") until it has a leader again. The watch is left as it
  *   is: it resumes by itself with the leader, from the revision it had reached.
- * - Lag: while watching we also ask the member every `revisionProbeMs` for the newest
- *   mod_revision under the watched prefixes (`latestRevision`; latestRevision -
- *   revision is how far the applied snapshot is behind etcd).
+ * - Lag: while watching we also ask the member every `revisionProbeMs` (default 30 s)
+ *   for the newest mod_revision under the watched prefixes (`latestRevision`;
+ *   latestRevision - revision is how far the applied snapshot is behind etcd). That
+ *   costs etcd a read of every key under them (a sorted range is read whole before it
+ *   is cut to one; keys only travel back): rare on purpose, enough for an alert that
+ *   waits minutes, off (0) for a one-shot reader.
  * Both probes run on the watch's own connection, one at a time each, and stop with it.
  */
 import type { Etcd3, IWatchResponse } from 'etcd3';
@@ -72,7 +75,7 @@ export interface WatcherOptions extends EtcdConnectionOptions {
   readonly pageSize?: number;
   /** How often a watched member is asked whether it has a leader (default 3000 ms; 0: never). */
   readonly leaderProbeMs?: number;
-  /** How often a watched member is asked for the newest revision under the prefixes (latestRevision; default 3000 ms; 0: never). */
+  /** How often a watched member is asked for the newest revision under the prefixes (latestRevision; default 30,000 ms; 0: never). See the header for its cost. */
   readonly revisionProbeMs?: number;
   readonly logger?: Logger;
   readonly onStatus?: (s: WatcherStatus) => void;
@@ -183,7 +186,7 @@ export class CalicoWatcher {
             }
           }),
         );
-        const latest = new Periodic(this.opts.revisionProbeMs ?? 3000, async (live) => {
+        const latest = new Periodic(this.opts.revisionProbeMs ?? 30_000, async (live) => {
           // Best effort: no answer keeps the last value (the leader probe reports outages).
           const rev = await newestModRevision(client, this.prefixes).catch(() => undefined);
           if (rev !== undefined && live() && !this.closed) this.setStatus({ latestRevision: rev });

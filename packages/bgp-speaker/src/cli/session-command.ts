@@ -180,10 +180,12 @@ export async function runSession(o: SessionOptions, io: SessionIo): Promise<numb
     if (refusal !== null) return out(inputErrorEvent(line, refusal));
     for (const f of c.family ? [c.family] : (p.negotiated?.families ?? [])) refresh(p, f, c.subtype);
   };
-  const input = io.stdin ? createInterface({ input: io.stdin, crlfDelay: Infinity }) : null;
-  input?.on('line', command);
+  // Stdin is read only once the session is set up: a start-up error (a port in use) must
+  // end the process, which an open reader of stdin would keep alive.
   if (o.passive) await speaker.listen([{ address: o.localAddress, port: o.localPort ?? 179 }]);
   speaker.addPeer(config);
+  const input = io.stdin ? createInterface({ input: io.stdin, crlfDelay: Infinity }) : null;
+  input?.on('line', command);
   await new Promise<void>((resolve) => {
     const done = (): void => {
       io.signals.off('SIGINT', done);

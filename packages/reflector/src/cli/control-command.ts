@@ -15,7 +15,7 @@ import { renderJson } from './render/json.js';
 export const JSON_FLAG: LocalFlag = { flags: '--json', help: 'print the result as JSON' };
 
 /** The options of a command that asks the daemon. */
-export const CONTROL_OPTIONS = ['controlSocket'] as const;
+export const CONTROL_OPTIONS = ['controlSocket', 'config'] as const;
 export type ControlKey = (typeof CONTROL_OPTIONS)[number];
 
 export interface ControlCommandOptions {

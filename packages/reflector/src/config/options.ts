@@ -55,7 +55,7 @@ export const OPTIONS = [
   { key: 'listen', flag: '--listen', arg: 'ADDR[:PORT]', env: 'BGP_RR_LISTEN', type: 'endpoint', port: 179, list: true, default: ['[::]:179'], help: 'address to accept BGP on (repeatable); a wildcard stands for every host address' },
   { key: 'routerId', flag: '--router-id', arg: 'IPV4', env: 'BGP_RR_ROUTER_ID', type: 'ipv4', help: 'BGP identifier (default: the first non-loopback IPv4 address of this replica)' },
   { key: 'clusterId', flag: '--cluster-id', arg: 'IPV4', env: 'BGP_RR_CLUSTER_ID', type: 'ipv4', help: 'RFC 4456 CLUSTER_ID (default: the router id)' },
-  { key: 'name', flag: '--name', arg: 'NAME', env: 'BGP_RR_NAME', type: 'string', help: 'replica name in the registry (default: the host name)' },
+  { key: 'name', flag: '--name', arg: 'NAME', env: 'BGP_RR_NAME', type: 'string', help: 'replica name in the registry (default: the host name up to its first dot)' },
   { key: 'controlSocket', flag: '--control-socket', arg: 'PATH', env: 'BGP_RR_CONTROL_SOCKET', type: 'string', default: '/run/bgp-rr/control.sock', help: 'Unix socket of the control API' },
   { key: 'metricsAddress', flag: '--metrics-address', arg: 'ADDR:PORT', env: 'BGP_RR_METRICS_ADDRESS', type: 'endpoint', port: 9179, none: true, default: '127.0.0.1:9179', help: 'Prometheus metrics listener (GET /metrics)' },
   // RFC 4271 §4.2: a Hold Time is 0 (no KEEPALIVEs) or at least three seconds.

@@ -59,6 +59,8 @@ function convert(spec: OptionSpec, raw: string | readonly string[], src: Source)
     return element(spec, raw, src);
   }
   const items = typeof raw === 'string' ? splitList(raw) : raw.flatMap(splitList);
+  // A list with a default needs an item (an empty --listen would accept no BGP at all).
+  if (items.length === 0 && spec.default !== undefined) throw new ConfigError(`${spec.flag}${via(spec, src)}: at least one value is needed`);
   return items.map((item) => element(spec, item, src));
 }
 

@@ -6,6 +6,7 @@
  */
 import { hostname } from 'node:os';
 import { parseEndpoints, type EtcdConnectionOptions } from '@bgp-rr/etcd-store';
+import { SecretsError, checkTlsFiles } from '../daemon/secrets.js';
 import type { Endpoint, EtcdKey, OptionValues, ReplicaKey } from './options.js';
 import { ConfigError } from './resolve.js';
 
@@ -19,16 +20,29 @@ export interface ReplicaSettings {
   readonly name: string;
 }
 
+/**
+ * How to reach etcd, checked: the TLS options go together (a client certificate and its
+ * key, both only with the CA that signed the servers), and the files they name are
+ * readable, with safe modes (daemon/secrets.ts). A bad setting is a ConfigError (exit 2):
+ * a unit restarted on failure does not loop on it.
+ */
 export function etcdSettings(o: OptionValues<EtcdKey>): EtcdConnectionOptions {
-  const endpoints = parseEndpoints(o.etcdEndpoints.join(','));
-  if (endpoints.length === 0) throw new ConfigError('--etcd-endpoints: at least one endpoint is needed');
+  const endpoints = parseEndpoints(o.etcdEndpoints.join(',')); // at least one: the options table says so (resolve.ts)
   if ((o.etcdCertFile === undefined) !== (o.etcdKeyFile === undefined)) throw new ConfigError('--etcd-cert-file and --etcd-key-file go together');
-  return {
+  if (o.etcdCertFile !== undefined && o.etcdCaCertFile === undefined) throw new ConfigError('--etcd-cert-file needs --etcd-ca-cert-file (the CA that signed the etcd servers)');
+  const etcd = {
     endpoints,
     ...(o.etcdCaCertFile !== undefined ? { caFile: o.etcdCaCertFile } : {}),
     ...(o.etcdCertFile !== undefined ? { certFile: o.etcdCertFile } : {}),
     ...(o.etcdKeyFile !== undefined ? { keyFile: o.etcdKeyFile } : {}),
   };
+  try {
+    checkTlsFiles(etcd);
+  } catch (err) {
+    if (err instanceof SecretsError) throw new ConfigError(err.message);
+    throw err;
+  }
+  return etcd;
 }
 
 export function replicaSettings(o: OptionValues<ReplicaKey>): ReplicaSettings {

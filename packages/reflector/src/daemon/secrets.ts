@@ -155,12 +155,8 @@ export interface TlsFiles {
 /**
  * Checks the etcd TLS files before connecting: each exists, is a readable regular
  * file and is not writable by others; the private key is not readable by others.
- * A certificate without its key (or the reverse) is refused too.
  */
 export function checkTlsFiles(f: TlsFiles): void {
-  if ((f.certFile === undefined) !== (f.keyFile === undefined)) {
-    throw new SecretsError('tls-file', `etcd TLS: ${f.certFile === undefined ? '--etcd-key-file is set without --etcd-cert-file' : '--etcd-cert-file is set without --etcd-key-file'}`);
-  }
   const rows: [string | undefined, string, boolean][] = [
     [f.caFile, 'etcd CA file', false],
     [f.certFile, 'etcd certificate file', false],

@@ -10,7 +10,7 @@
  *   bgp_rr_loc_rib_prefixes{family}, bgp_rr_loc_rib_paths, bgp_rr_update_groups
  *   bgp_rr_etcd_revision, bgp_rr_etcd_connection_state{state} (1 for the current one)
  *   bgp_rr_etcd_revision_lag (newest change in etcd under the watched prefixes minus
- *     the revision applied; probed every few seconds, see daemon-support.ts)
+ *     the revision applied; probed every 30 s by the watcher, etcd-store watcher.ts)
  *   bgp_rr_tables_released (RFC 4724 §4.1 selection deferral over)
  *   nodejs_eventloop_lag_* (perf_hooks monitorEventLoopDelay), process_resident_memory_bytes
  *   and the rest of prom-client's default metrics.

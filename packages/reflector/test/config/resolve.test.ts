@@ -62,3 +62,10 @@ t.test('a value its type does not allow: ConfigError naming the flag, the value,
   ];
   for (const [name, f, message] of cases) t.throws(f, new ConfigError(message), name);
 });
+
+t.test('a list option with a default needs at least one value, whatever its source', async (t) => {
+  t.throws(() => resolveOptions(['listen'], {}, { BGP_RR_LISTEN: ',' }), { message: '--listen (from BGP_RR_LISTEN): at least one value is needed' });
+  t.throws(() => resolveOptions(['listen'], { listen: [''] }, {}), { message: '--listen: at least one value is needed' });
+  t.throws(() => resolveOptions(['listen'], {}, {}, { listen: [] }), { message: '--listen (from the config file, key listen): at least one value is needed' });
+  t.same(resolveOptions(['listen'], {}, {}).values.listen, [{ address: '::', port: 179 }], 'the default when nothing is given');
+});

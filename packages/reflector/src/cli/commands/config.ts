@@ -34,7 +34,8 @@ async function runConfig(ctx: CommandContext<ReplicaKey>): Promise<number> {
   const s = replicaSettings(ctx.options.values);
   const me: ReplicaIdentity = { name: s.name, routerId: s.routerId, clusterId: s.clusterId, addresses: replicaAddresses(s.listen) };
   let onWatching: (() => void) | undefined;
-  const watcher = new CalicoWatcher({ ...s.etcd, onStatus: (st) => void (st.state === 'watching' && onWatching?.()) });
+  // No revision probe: this reader shows the revision it applied, not a lag.
+  const watcher = new CalicoWatcher({ ...s.etcd, revisionProbeMs: 0, onStatus: (st) => void (st.state === 'watching' && onWatching?.()) });
   let last: { snapshot: Snapshot; config: DesiredConfig } | undefined;
   const pending: WatcherUpdate[] = [];
   let onChange: (() => void) | undefined;

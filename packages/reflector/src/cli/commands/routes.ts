@@ -7,7 +7,7 @@ export const routesCommand: CommandSpec<ControlKey> = {
   name: 'routes',
   summary: 'show the Loc-RIB: prefix, paths, best, next hop, originator, cluster list, from which peer',
   options: CONTROL_OPTIONS,
-  flags: [JSON_FLAG, { flags: '--rejected', help: 'only paths rejected by import policy or loop checks, with why' }],
+  flags: [JSON_FLAG, { flags: '--rejected', help: 'only the paths held but rejected (RFC 4456 §8 loops, import policy), with the kind and why' }],
   args: ['[prefix]'],
   run: (ctx) => {
     const prefix = ctx.args[0];

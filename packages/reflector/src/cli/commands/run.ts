@@ -17,7 +17,7 @@ import { endpointText } from '../../config/values.js';
 import { replicaAddresses } from '../../daemon/listen-probe.js';
 import { Daemon, type DaemonOptions } from '../../daemon/daemon.js';
 import { createLogger } from '../../daemon/log.js';
-import { SecretsError, checkTlsFiles, loadPasswordFile } from '../../daemon/secrets.js';
+import { SecretsError, loadPasswordFile } from '../../daemon/secrets.js';
 import type { CommandContext, CommandSpec } from '../command.js';
 import { defaultRouterId } from '../config-view.js';
 import { EXIT } from '../exit-codes.js';
@@ -49,10 +49,10 @@ export const runCommand: CommandSpec<RunKey> = {
 export function daemonOptions(ctx: CommandContext<RunKey>): DaemonOptions {
   const o = ctx.options.values;
   const s = replicaSettings(o);
-  // Secrets are checked before anything starts (secrets.ts): a clear error, exit 2.
+  // Secrets are checked before anything starts (secrets.ts; the etcd TLS files by
+  // replicaSettings): a clear error, exit 2.
   let passwords: ReturnType<typeof loadPasswordFile> | undefined;
   try {
-    checkTlsFiles(s.etcd);
     if (o.passwordFile !== undefined && o.passwordFile !== '') passwords = loadPasswordFile(o.passwordFile);
   } catch (err) {
     if (err instanceof SecretsError) throw new ConfigError(err.message);
